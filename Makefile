@@ -1,0 +1,54 @@
+# service_care: `make run` serves a demo shop, `make test` runs the whole suite,
+# `make lint` runs pre-commit. Odoo 18.0 must be importable by python3.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+BUILD := .build
+CONF := $(BUILD)/odoo.conf
+DEMO_DB ?= service_care_demo
+TEST_DB ?= service_care_test
+HTTP_PORT ?= 8069
+# The addons service_care depends on, cached as a template database.
+DEPENDS := sale_management,sale_stock,website_sale_stock,sms,portal
+PYTEST_ARGS ?=
+
+.PHONY: help run test lint bootstrap conf reset-demo clean
+
+help:
+	@echo "make run         serve the demo shop on http://localhost:$(HTTP_PORT) (admin / admin)"
+	@echo "make test        run the whole test suite on a fresh database"
+	@echo "make lint        run pre-commit (ruff, pylint-odoo, OCA hooks)"
+	@echo "make reset-demo  drop the demo database so the next run creates it again"
+
+conf:
+	@$(PYTHON) scripts/odoo_conf.py $(CONF)
+
+bootstrap: conf
+	@bash scripts/bootstrap.sh
+
+run: bootstrap
+	@if ! psql -d postgres -Atc "select 1 from pg_database where datname = '$(DEMO_DB)'" | grep -q 1; then \
+		echo "Creating the database $(DEMO_DB) with the demo shop (a few minutes, once)"; \
+		$(PYTHON) -m odoo -c $(CONF) -d $(DEMO_DB) -i service_care --stop-after-init; \
+	fi
+	@echo "Serving the demo shop on http://localhost:$(HTTP_PORT) (admin / admin)"
+	$(PYTHON) -m tests_support.stack -- sh -c '$(PYTHON) -m odoo -c $(CONF) -d $(DEMO_DB) \
+		--db-filter="^$(DEMO_DB)$$" --http-port=$(HTTP_PORT) --log-level=info \
+		--smtp="$$SERVICE_CARE_SMTP_HOST" --smtp-port="$$SERVICE_CARE_SMTP_PORT"'
+
+test: bootstrap
+	@dropdb --if-exists $(TEST_DB)
+	click-odoo-initdb -c $(CONF) -n $(TEST_DB) -m $(DEPENDS) --cache-prefix sctest --cache-max-size 3
+	$(PYTHON) -m odoo -c $(CONF) -d $(TEST_DB) -i service_care --stop-after-init
+	$(PYTHON) -m tests_support.stack -- $(PYTHON) -m pytest -p no:cacheprovider \
+		--odoo-config=$(CONF) --odoo-database=$(TEST_DB) --odoo-http \
+		service_care/tests $(PYTEST_ARGS)
+
+lint: bootstrap
+	pre-commit run --all-files --show-diff-on-failure
+
+reset-demo:
+	dropdb --if-exists $(DEMO_DB)
+
+clean:
+	rm -rf $(BUILD)

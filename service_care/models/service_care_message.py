@@ -1,0 +1,628 @@
+# Copyright 2026 service_care contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import logging
+import threading
+import uuid
+from collections import defaultdict
+
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+from odoo.tools import consteq, html2plaintext
+from odoo.tools.misc import hmac as odoo_hmac
+
+from ..tools import message_state, policy, tracking
+
+_logger = logging.getLogger(__name__)
+
+CHANNELS = [("email", "Email"), ("sms", "SMS")]
+KINDS = [("transactional", "Transactional"), ("marketing", "Marketing")]
+STATES = [
+    ("scheduled", "Scheduled"),
+    ("queued", "Queued"),
+    ("sent", "Sent"),
+    ("delivered", "Delivered"),
+    ("opened", "Opened"),
+    ("clicked", "Clicked"),
+    ("converted", "Converted"),
+    ("bounced", "Bounced"),
+    ("failed", "Failed"),
+    ("skipped", "Skipped"),
+    ("cancelled", "Cancelled"),
+]
+# States in which a marketing message counts against the frequency cap.
+CAPPED_STATES = ("queued", "sent", "delivered", "opened", "clicked", "converted")
+
+
+class ServiceCareMessage(models.Model):
+    """One message sent, or deliberately not sent, by service_care.
+
+    Every feature sends through :meth:`send_template`, which logs here, applies
+    the send policy and queues the mail or SMS through Odoo's own queues.
+    """
+
+    _name = "service.care.message"
+    _description = "Service Care Message"
+    _order = "id desc"
+    _rec_names_search = ["partner_id", "subject"]
+
+    partner_id = fields.Many2one(
+        "res.partner", required=True, index=True, ondelete="cascade"
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda s: s.env.company
+    )
+    channel = fields.Selection(CHANNELS, required=True, index=True)
+    kind = fields.Selection(KINDS, required=True, default="marketing")
+    scenario_id = fields.Many2one(
+        "service.care.scenario", index=True, ondelete="set null"
+    )
+    scenario_step_id = fields.Many2one(
+        "service.care.scenario.step", index=True, ondelete="set null"
+    )
+    variant = fields.Char(help="The A/B variant this message belongs to.")
+    res_model = fields.Char("Document Model", index=True)
+    res_id = fields.Many2oneReference(
+        "Document ID", model_field="res_model", index=True
+    )
+    mail_template_id = fields.Many2one("mail.template", ondelete="set null")
+    sms_template_id = fields.Many2one("sms.template", ondelete="set null")
+    mail_message_id = fields.Many2one(
+        "mail.message", "Chatter Message", index="btree_not_null", ondelete="set null"
+    )
+    sms_uuid = fields.Char("SMS UUID", index="btree_not_null", copy=False)
+    subject = fields.Char()
+    uuid = fields.Char(
+        "UUID",
+        required=True,
+        readonly=True,
+        copy=False,
+        default=lambda self: uuid.uuid4().hex,
+    )
+    state = fields.Selection(STATES, required=True, default="scheduled", index=True)
+    scheduled_at = fields.Datetime(
+        index=True, default=fields.Datetime.now, help="When it is due to go out."
+    )
+    queued_at = fields.Datetime(readonly=True)
+    sent_at = fields.Datetime(readonly=True)
+    delivered_at = fields.Datetime(readonly=True)
+    opened_at = fields.Datetime(readonly=True)
+    clicked_at = fields.Datetime(readonly=True)
+    converted_at = fields.Datetime(readonly=True)
+    bounced_at = fields.Datetime(readonly=True)
+    failed_at = fields.Datetime(readonly=True)
+    skipped_at = fields.Datetime(readonly=True)
+    cancelled_at = fields.Datetime(readonly=True)
+    reason_code = fields.Char(readonly=True)
+    reason = fields.Text(readonly=True, help="Why it was skipped, deferred or failed.")
+    open_count = fields.Integer(readonly=True)
+    machine_open_count = fields.Integer(
+        readonly=True,
+        help="Opens by a mail privacy proxy (Apple Mail) rather than by a person.",
+    )
+    click_count = fields.Integer(readonly=True)
+    cost = fields.Float(digits=(16, 4), readonly=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    order_id = fields.Many2one(
+        "sale.order", "Attributed Order", index="btree_not_null", ondelete="set null"
+    )
+    attribution = fields.Selection(
+        [("direct", "Direct (clicked)"), ("assisted", "Assisted (seen)")],
+        readonly=True,
+    )
+    amount = fields.Monetary("Attributed Revenue", readonly=True)
+
+    _sql_constraints = [
+        ("uuid_unique", "unique(uuid)", "A message UUID must be unique."),
+    ]
+
+    @api.depends("partner_id", "channel", "subject")
+    def _compute_display_name(self):
+        channels = dict(CHANNELS)
+        for message in self:
+            label = message.subject or channels.get(message.channel, "")
+            message.display_name = f"{label} → {message.partner_id.display_name}"
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_open_document(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self.res_model,
+            "res_id": self.res_id,
+            "view_mode": "form",
+        }
+
+    def action_cancel(self):
+        self._mark("cancelled", reason_code="cancelled", reason=_("Cancelled by hand."))
+
+    # ------------------------------------------------------------------
+    # The one send API
+    # ------------------------------------------------------------------
+
+    @api.model
+    def send_template(
+        self, template, records, channel, kind="marketing", scenario_step=False
+    ):
+        """Log one message per record and send, defer or skip each by policy.
+
+        :param template: a ``mail.template`` (email) or ``sms.template`` (SMS)
+            whose model is the model of ``records``;
+        :param records: the documents the messages are about; each goes to the
+            document's customer (``partner_id``, or the partner itself);
+        :return: the ``service.care.message`` records, one per record.
+        """
+        if not records:
+            return self.browse()
+        step = scenario_step or self.env["service.care.scenario.step"]
+        template_field = "mail_template_id" if channel == "email" else "sms_template_id"
+        partners = self._recipients_of(records)
+        vals_list = [
+            {
+                "partner_id": partner.id,
+                "company_id": (record.company_id or self.env.company).id
+                if "company_id" in record._fields
+                else self.env.company.id,
+                "channel": channel,
+                "kind": kind,
+                "scenario_step_id": step.id,
+                "scenario_id": step.scenario_id.id,
+                "res_model": record._name,
+                "res_id": record.id,
+                template_field: template.id,
+            }
+            for record, partner in zip(records, partners, strict=True)
+        ]
+        messages = self.create(vals_list)
+        messages._dispatch()
+        return messages
+
+    @api.model
+    def _recipients_of(self, records):
+        """Return the customer of each record, in order (repeats kept)."""
+        if records._name == "res.partner":
+            return list(records)
+        return [record.partner_id for record in records]
+
+    def _dispatch(self):
+        """Apply the send policy to scheduled messages and queue those due now."""
+        now = fields.Datetime.now()
+        to_send = self.browse()
+        outcomes = defaultdict(self.browse)
+        for channel, messages in self.grouped("channel").items():
+            contacts = messages.partner_id._care_contact_status(channel)
+            last_sends = messages._last_marketing_sends(channel)
+            policies = {}
+            for message in messages:
+                partner = message.partner_id
+                company = message.company_id
+                if company not in policies:
+                    policies[company] = company._care_policy()
+                contact = contacts[partner.id]
+                decision = policy.decide(
+                    message.kind,
+                    channel,
+                    now,
+                    partner.tz or company.partner_id.tz or "UTC",
+                    partner.country_id.code or company.country_id.code or "",
+                    [last_sends[partner.id]] if partner.id in last_sends else [],
+                    has_consent=partner[f"care_{channel}_consent"],
+                    contact_valid=contact.ok or contact.blacklisted,
+                    blacklisted=contact.blacklisted,
+                    policy=policies[company],
+                )
+                if decision.action == policy.SEND:
+                    to_send |= message
+                    continue
+                reason = message._reason_text(decision, contact)
+                outcomes[(decision.action, decision.at, decision.reason, reason)] |= (
+                    message
+                )
+        # One write per distinct outcome, not one per message.
+        for (action, at, code, reason), messages in outcomes.items():
+            if action == policy.DEFER:
+                messages.write(
+                    {"scheduled_at": at, "reason_code": code, "reason": reason}
+                )
+            else:
+                messages._mark("skipped", reason_code=code, reason=reason)
+        to_send._queue()
+
+    def _reason_text(self, decision, contact):
+        """Say in the user's words why the policy did not send now."""
+        channel = dict(CHANNELS)[self.channel]
+        if decision.reason == "invalid_contact":
+            return contact.reason or _("No valid %(channel)s contact.", channel=channel)
+        if decision.reason == "blacklisted":
+            return _("The customer's %(channel)s is blacklisted.", channel=channel)
+        if decision.reason == "no_consent":
+            return _(
+                "The customer has not given consent to marketing by %(channel)s.",
+                channel=channel,
+            )
+        if decision.reason == "quiet_hours":
+            return _("Outside the customer's send window: sent when it opens.")
+        if decision.reason == "frequency_cap":
+            return _(
+                "The customer already had a marketing %(channel)s recently: "
+                "sent when the frequency cap allows.",
+                channel=channel,
+            )
+        return decision.message
+
+    def _last_marketing_sends(self, channel):
+        """Return {partner_id: last time a marketing message was queued to them}."""
+        groups = self._read_group(
+            [
+                ("partner_id", "in", self.partner_id.ids),
+                ("channel", "=", channel),
+                ("kind", "=", "marketing"),
+                ("state", "in", CAPPED_STATES),
+                ("id", "not in", self.ids),
+            ],
+            ["partner_id"],
+            ["queued_at:max"],
+        )
+        return {partner.id: last for partner, last in groups if last}
+
+    def _queue(self):
+        """Render and queue the messages through Odoo's mail or SMS queue."""
+        emails = self.filtered(lambda m: m.channel == "email")
+        smses = self - emails
+        emails._queue_emails()
+        smses._queue_smses()
+
+    def _render_groups(self, template_field):
+        """Group messages by (template, document model, language) for rendering."""
+        groups = defaultdict(self.browse)
+        for message in self:
+            key = (message[template_field], message.res_model, message.partner_id.lang)
+            groups[key] |= message
+        return groups.items()
+
+    def _render_or_fail(self, template, fields_to_render):
+        """Render ``template`` for the documents of these messages.
+
+        :return: {res_id: values}, or ``None`` after failing the messages with
+            the reason when the template cannot be rendered for them.
+        """
+        if not template or template.model != self[:1].res_model:
+            self._mark(
+                "failed",
+                reason_code="template_missing",
+                reason=_(
+                    "No template for %(model)s documents.", model=self[:1].res_model
+                ),
+            )
+            return None
+        res_ids = self.mapped("res_id")
+        try:
+            if template._name == "sms.template":
+                bodies = template._render_field("body", res_ids, compute_lang=True)
+                return {res_id: {"body": body} for res_id, body in bodies.items()}
+            return template._generate_template(res_ids, fields_to_render)
+        # Any rendering error (bad expression, missing field) fails softly.
+        except Exception as error:
+            _logger.warning("service_care: template %s failed: %s", template.id, error)
+            self._mark(
+                "failed",
+                reason_code="render_error",
+                reason=_(
+                    "Template %(template)s could not be rendered: %(error)s",
+                    template=template.display_name,
+                    error=error,
+                ),
+            )
+            return None
+
+    def _queue_emails(self):
+        """Create one outgoing mail per message, posted in the document's chatter."""
+        if not self:
+            return
+        note = self.env.ref("mail.mt_note")
+        mail_vals, queued = [], self.browse()
+        for (template, _model, lang), messages in self._render_groups(
+            "mail_template_id"
+        ):
+            rendered = messages._render_or_fail(
+                template.with_context(lang=lang),
+                ("subject", "body_html", "email_from", "reply_to", "mail_server_id"),
+            )
+            if rendered is None:
+                continue
+            for message in messages:
+                values = rendered[message.res_id]
+                body = values.get("body_html") or ""
+                mail_vals.append(
+                    {
+                        "subject": values.get("subject"),
+                        "body": body,
+                        "body_html": message._tracked_body(body),
+                        "email_from": values.get("email_from")
+                        or message.company_id.email_formatted,
+                        "reply_to": values.get("reply_to"),
+                        "mail_server_id": values.get("mail_server_id"),
+                        "recipient_ids": [fields.Command.link(message.partner_id.id)],
+                        "model": message.res_model,
+                        "res_id": message.res_id,
+                        "message_type": "email_outgoing",
+                        "subtype_id": note.id,
+                        "headers": repr(message._mail_headers()),
+                        # Keep the chatter message when the sent mail is deleted.
+                        "auto_delete": True,
+                        "is_notification": True,
+                    }
+                )
+                queued |= message
+        # Mails are created with sudo: the pipeline runs for any user or cron
+        # and mail.mail is reserved to system users.
+        mails = self.env["mail.mail"].sudo().create(mail_vals)
+        queued._link(
+            [
+                (
+                    message,
+                    {
+                        "mail_message_id": mail.mail_message_id.id,
+                        "subject": mail.subject,
+                    },
+                )
+                for message, mail in zip(queued, mails, strict=True)
+            ]
+        )
+        queued._mark("queued")
+
+    def _queue_smses(self):
+        """Create one outgoing SMS per message, logged in the chatter the SMS way."""
+        if not self:
+            return
+        contacts = self.partner_id._care_contact_status("sms")
+        message_vals, sms_vals, queued = [], [], self.browse()
+        for (template, _model, lang), messages in self._render_groups(
+            "sms_template_id"
+        ):
+            rendered = messages._render_or_fail(
+                template.with_context(lang=lang), ("body",)
+            )
+            if rendered is None:
+                continue
+            for message in messages:
+                text = html2plaintext(rendered[message.res_id].get("body") or "")
+                body = message._tracked_text(text)
+                message_vals.append(
+                    {
+                        "body": Markup("<p>%s</p>") % text,
+                        "model": message.res_model,
+                        "res_id": message.res_id,
+                        "message_type": "sms",
+                        "subtype_id": self.env.ref("mail.mt_note").id,
+                    }
+                )
+                sms_vals.append(
+                    {
+                        "body": body,
+                        "partner_id": message.partner_id.id,
+                        "number": contacts[message.partner_id.id].address,
+                        "state": "outgoing",
+                    }
+                )
+                queued |= message
+        if not queued:
+            return
+        # sudo: SMS and their notifications are system records; the pipeline
+        # has already checked consent and contact for these partners.
+        chatter_messages = self.env["mail.message"].sudo().create(message_vals)
+        for vals, chatter_message in zip(sms_vals, chatter_messages, strict=True):
+            vals["mail_message_id"] = chatter_message.id
+        smses = self.env["sms.sms"].sudo().create(sms_vals)
+        self.env["mail.notification"].sudo().create(
+            [
+                {
+                    "author_id": chatter.author_id.id,
+                    "mail_message_id": chatter.id,
+                    "res_partner_id": sms.partner_id.id,
+                    "sms_number": sms.number,
+                    "notification_type": "sms",
+                    "sms_id_int": sms.id,
+                    "sms_tracker_ids": [fields.Command.create({"sms_uuid": sms.uuid})],
+                    "is_read": True,
+                    "notification_status": "ready",
+                }
+                for chatter, sms in zip(chatter_messages, smses, strict=True)
+            ]
+        )
+        queued._link(
+            [
+                (message, {"mail_message_id": chatter.id, "sms_uuid": sms.uuid})
+                for message, chatter, sms in zip(
+                    queued, chatter_messages, smses, strict=True
+                )
+            ]
+        )
+        queued._mark("queued")
+
+    def _link(self, pairs):
+        """Store per-message links in one query rather than one UPDATE each.
+
+        :param pairs: list of (message, {column: value}), same columns for all
+        """
+        if not pairs:
+            return
+        columns = sorted(pairs[0][1])
+        if not set(columns) <= {"mail_message_id", "subject", "sms_uuid"}:
+            raise ValueError(f"Cannot link columns {columns}")
+        rows = [
+            (message.id, *(vals[col] for col in columns)) for message, vals in pairs
+        ]
+        values = ", ".join(["%s"] * len(rows))
+        # Column names come from the fixed set checked above; values are
+        # query parameters.
+        self.env.cr.execute(
+            f"""
+            UPDATE service_care_message m
+               SET {", ".join(f"{col} = v.{col}" for col in columns)}
+              FROM (VALUES {values}) AS v(id, {", ".join(columns)})
+             WHERE m.id = v.id
+            """,
+            rows,
+        )
+        self.invalidate_recordset(columns)
+
+    # ------------------------------------------------------------------
+    # States and tracking
+    # ------------------------------------------------------------------
+
+    def _mark(self, state, when=None, reason_code=False, reason=False):
+        """Move messages to ``state`` where that is a move forward."""
+        when = when or fields.Datetime.now()
+        moving = self.filtered(lambda m: message_state.moves_forward(m.state, state))
+        if not moving:
+            return moving
+        vals = {"state": state}
+        if reason_code or reason:
+            vals.update(reason_code=reason_code, reason=reason)
+        stamp = f"{state}_at"
+        # Messages that already have the timestamp keep it.
+        without_stamp = moving.filtered(lambda m: not m[stamp])
+        (moving - without_stamp).write(vals)
+        without_stamp.write(dict(vals, **{stamp: when}))
+        return moving
+
+    def _track_open(self, machine=False):
+        """Count an open; one by a privacy proxy only counts, it proves nothing."""
+        for message in self:
+            if machine:
+                message.machine_open_count += 1
+                continue
+            message.open_count += 1
+            message._mark("opened")
+
+    def _track_click(self):
+        """Count a click: the strongest sign of interest a message gets."""
+        for message in self:
+            message.click_count += 1
+            message._mark("clicked")
+
+    def _token(self, scope, *parts):
+        """Return the HMAC token of this message for ``scope`` (open, click...)."""
+        self.ensure_one()
+        return odoo_hmac(
+            self.env(su=True), f"service_care.{scope}", (self.uuid, *parts)
+        )
+
+    @api.model
+    def _from_token(self, message_uuid, scope, token, *parts):
+        """Return the message a token was made for, or an empty recordset."""
+        # sudo: tracking links are opened by anonymous visitors; the HMAC
+        # token is what proves they were given this link.
+        message = self.sudo().search([("uuid", "=", message_uuid or "")], limit=1)
+        if not message or not token:
+            return self.browse()
+        if not consteq(message._token(scope, *parts), str(token)):
+            return self.browse()
+        return message
+
+    def _tracking_base_url(self):
+        return (
+            self.company_id.get_base_url() if self.company_id else self.get_base_url()
+        )
+
+    def _open_url(self):
+        self.ensure_one()
+        return tracking.open_url(self.get_base_url(), self.uuid, self._token("open"))
+
+    def _click_url(self, url):
+        self.ensure_one()
+        return tracking.click_url(
+            self.get_base_url(), self.uuid, self._token("click", url), url
+        )
+
+    def _unsubscribe_url(self):
+        self.ensure_one()
+        return tracking.unsubscribe_url(
+            self.get_base_url(), self.uuid, self._token("unsubscribe")
+        )
+
+    def _tracked_body(self, body):
+        """Add the open pixel, tracked links and unsubscribe footer to a body."""
+        self.ensure_one()
+        if self.kind == "marketing":
+            body = tracking.add_footer(
+                body,
+                self._unsubscribe_url(),
+                _("You receive this because you agreed to hear from us."),
+                _("Unsubscribe"),
+            )
+        if not self.company_id.care_tracking:
+            return body
+        body = tracking.rewrite_links(
+            body, self._click_url, skip_prefix=f"{self.get_base_url()}/care/"
+        )
+        return tracking.add_open_pixel(body, self._open_url())
+
+    def _tracked_text(self, text):
+        """Send the links of an SMS text through the click redirect."""
+        self.ensure_one()
+        if not self.company_id.care_tracking:
+            return text
+        return tracking.rewrite_text_links(
+            text, self._click_url, skip_prefix=f"{self.get_base_url()}/care/"
+        )
+
+    def _mail_headers(self):
+        """RFC 8058 one-click unsubscribe headers for marketing mail."""
+        self.ensure_one()
+        if self.kind != "marketing":
+            return {}
+        return tracking.list_unsubscribe_headers(self._unsubscribe_url())
+
+    # ------------------------------------------------------------------
+    # Crons
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_dispatch(self, batch_size=500):
+        """Send the scheduled messages that are due, a batch at a time.
+
+        Rows are claimed with ``FOR UPDATE SKIP LOCKED`` so that two workers
+        never dispatch the same message; each batch is committed so that an
+        interrupted run resumes where it stopped.
+        """
+        testing = getattr(threading.current_thread(), "testing", False)
+        done = 0
+        while True:
+            self.env.cr.execute(
+                """
+                SELECT id FROM service_care_message
+                 WHERE state = 'scheduled' AND scheduled_at <= %s
+                 ORDER BY scheduled_at, id
+                 LIMIT %s
+                   FOR UPDATE SKIP LOCKED
+                """,
+                [fields.Datetime.now(), batch_size],
+            )
+            ids = [row[0] for row in self.env.cr.fetchall()]
+            if not ids:
+                break
+            self.browse(ids)._dispatch()
+            done += len(ids)
+            self.env["ir.cron"]._notify_progress(done=done, remaining=0)
+            if not testing:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+            if len(ids) < batch_size:
+                break
+        self._schedule_next_dispatch()
+        return done
+
+    @api.model
+    def _schedule_next_dispatch(self):
+        """Wake the dispatch cron when the next deferred message falls due."""
+        next_message = self.search(
+            [("state", "=", "scheduled")], order="scheduled_at", limit=1
+        )
+        if next_message:
+            self.env.ref("service_care.ir_cron_service_care_message_dispatch")._trigger(
+                next_message.scheduled_at
+            )

@@ -40,7 +40,7 @@ test: bootstrap
 	@dropdb --if-exists $(TEST_DB)
 	click-odoo-initdb -c $(CONF) -n $(TEST_DB) -m $(DEPENDS) --cache-prefix sctest --cache-max-size 3
 	$(PYTHON) -m odoo -c $(CONF) -d $(TEST_DB) -i service_care --stop-after-init
-	$(PYTHON) -m tests_support.stack -- $(PYTHON) -m pytest -p no:cacheprovider \
+	$(PYTHON) -m tests_support.stack -- $(PYTHON) -m pytest -c pytest.ini --rootdir=. \
 		--odoo-config=$(CONF) --odoo-database=$(TEST_DB) --odoo-http \
 		service_care/tests $(PYTEST_ARGS)
 

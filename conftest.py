@@ -4,6 +4,8 @@
 
 import pytest
 
+import odoo.modules.module
+
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
@@ -18,3 +20,16 @@ def pytest_runtest_makereport(item, call):
         reason = report.longrepr[-1] if isinstance(report.longrepr, tuple) else ""
         report.outcome = "failed"
         report.longrepr = f"skipped, which counts as a failure here: {reason}"
+
+
+def pytest_runtest_setup(item):
+    """Tell Odoo which test runs, as its own runner does.
+
+    pytest-odoo leaves ``current_test`` unset on Odoo 18, and Odoo then
+    behaves as in production where it checks it (real SMTP sending, bus).
+    """
+    odoo.modules.module.current_test = getattr(item, "instance", None)
+
+
+def pytest_runtest_teardown(item):
+    odoo.modules.module.current_test = None

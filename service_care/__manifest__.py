@@ -20,7 +20,17 @@
     "external_dependencies": {"python": ["phonenumbers"]},
     "data": [
         "security/service_care_security.xml",
+        "security/service_care_consent_security.xml",
         "security/ir.model.access.csv",
+        "data/ir_cron_data.xml",
+        "views/service_care_message_views.xml",
+        "views/service_care_scenario_test_views.xml",
+        "views/service_care_scenario_views.xml",
+        "views/service_care_consent_views.xml",
+        "views/service_care_tracking_templates.xml",
+        "views/res_partner_views.xml",
+        "views/sale_order_views.xml",
+        "views/res_config_settings_views.xml",
         "views/service_care_menus.xml",
     ],
     "demo": [

@@ -1,0 +1,17 @@
+from . import (
+    mail_mail,
+    res_company,
+    res_config_settings,
+    res_partner,
+    sale_order,
+    service_care_consent,
+    service_care_demo,
+    service_care_message,
+    service_care_scenario,
+    service_care_scenario_run,
+    service_care_scenario_run_event,
+    service_care_scenario_step,
+    service_care_scenario_variant,
+    sms_tracker,
+    stock_picking,
+)

@@ -7,7 +7,7 @@ from collections import defaultdict
 
 from markupsafe import Markup
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.tools import consteq, html2plaintext
 from odoo.tools.misc import hmac as odoo_hmac
 
@@ -59,6 +59,9 @@ class ServiceCareMessage(models.Model):
     )
     scenario_step_id = fields.Many2one(
         "service.care.scenario.step", index=True, ondelete="set null"
+    )
+    run_id = fields.Many2one(
+        "service.care.scenario.run", index="btree_not_null", ondelete="set null"
     )
     variant = fields.Char(help="The A/B variant this message belongs to.")
     res_model = fields.Char("Document Model", index=True)
@@ -137,7 +140,11 @@ class ServiceCareMessage(models.Model):
         }
 
     def action_cancel(self):
-        self._mark("cancelled", reason_code="cancelled", reason=_("Cancelled by hand."))
+        self._mark(
+            "cancelled",
+            reason_code="cancelled",
+            reason=self.env._("Cancelled by hand."),
+        )
 
     # ------------------------------------------------------------------
     # The one send API
@@ -145,21 +152,33 @@ class ServiceCareMessage(models.Model):
 
     @api.model
     def send_template(
-        self, template, records, channel, kind="marketing", scenario_step=False
+        self,
+        template,
+        records,
+        channel,
+        kind="marketing",
+        scenario_step=False,
+        *,
+        partners=None,
+        extra_vals=None,
     ):
         """Log one message per record and send, defer or skip each by policy.
 
         :param template: a ``mail.template`` (email) or ``sms.template`` (SMS)
             whose model is the model of ``records``;
-        :param records: the documents the messages are about; each goes to the
-            document's customer (``partner_id``, or the partner itself);
+        :param records: the documents the messages are about (repeats allowed);
+        :param partners: the recipient of each record, in order; by default
+            the document's customer (``partner_id``, or the partner itself);
+        :param extra_vals: values to log on each message, in order (run, variant);
         :return: the ``service.care.message`` records, one per record.
         """
         if not records:
             return self.browse()
         step = scenario_step or self.env["service.care.scenario.step"]
         template_field = "mail_template_id" if channel == "email" else "sms_template_id"
-        partners = self._recipients_of(records)
+        if partners is None:
+            partners = self._recipients_of(records)
+        extra_vals = extra_vals or [{}] * len(records)
         vals_list = [
             {
                 "partner_id": partner.id,
@@ -173,8 +192,11 @@ class ServiceCareMessage(models.Model):
                 "res_model": record._name,
                 "res_id": record.id,
                 template_field: template.id,
+                **extra,
             }
-            for record, partner in zip(records, partners, strict=True)
+            for record, partner, extra in zip(
+                records, partners, extra_vals, strict=True
+            )
         ]
         messages = self.create(vals_list)
         messages._dispatch()
@@ -235,18 +257,22 @@ class ServiceCareMessage(models.Model):
         """Say in the user's words why the policy did not send now."""
         channel = dict(CHANNELS)[self.channel]
         if decision.reason == "invalid_contact":
-            return contact.reason or _("No valid %(channel)s contact.", channel=channel)
+            return contact.reason or self.env._(
+                "No valid %(channel)s contact.", channel=channel
+            )
         if decision.reason == "blacklisted":
-            return _("The customer's %(channel)s is blacklisted.", channel=channel)
+            return self.env._(
+                "The customer's %(channel)s is blacklisted.", channel=channel
+            )
         if decision.reason == "no_consent":
-            return _(
+            return self.env._(
                 "The customer has not given consent to marketing by %(channel)s.",
                 channel=channel,
             )
         if decision.reason == "quiet_hours":
-            return _("Outside the customer's send window: sent when it opens.")
+            return self.env._("Outside the customer's send window: sent when it opens.")
         if decision.reason == "frequency_cap":
-            return _(
+            return self.env._(
                 "The customer already had a marketing %(channel)s recently: "
                 "sent when the frequency cap allows.",
                 channel=channel,
@@ -293,7 +319,7 @@ class ServiceCareMessage(models.Model):
             self._mark(
                 "failed",
                 reason_code="template_missing",
-                reason=_(
+                reason=self.env._(
                     "No template for %(model)s documents.", model=self[:1].res_model
                 ),
             )
@@ -310,7 +336,7 @@ class ServiceCareMessage(models.Model):
             self._mark(
                 "failed",
                 reason_code="render_error",
-                reason=_(
+                reason=self.env._(
                     "Template %(template)s could not be rendered: %(error)s",
                     template=template.display_name,
                     error=error,
@@ -552,8 +578,8 @@ class ServiceCareMessage(models.Model):
             body = tracking.add_footer(
                 body,
                 self._unsubscribe_url(),
-                _("You receive this because you agreed to hear from us."),
-                _("Unsubscribe"),
+                self.env._("You receive this because you agreed to hear from us."),
+                self.env._("Unsubscribe"),
             )
         if not self.company_id.care_tracking:
             return body

@@ -1,13 +1,35 @@
 # Copyright 2026 service_care contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import fields, models
+import logging
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools.safe_eval import safe_eval
+
+_logger = logging.getLogger(__name__)
+
+TRIGGERS = [
+    ("order_confirmed", "Order confirmed"),
+    ("order_delivered", "Order fully delivered"),
+    ("delivery_done", "A delivery of the order done"),
+    ("domain", "Document entered the filter (checked regularly)"),
+    ("api", "Started by a feature"),
+]
+# The document each event trigger starts runs on.
+TRIGGER_MODELS = {
+    "order_confirmed": "sale.order",
+    "order_delivered": "sale.order",
+    "delivery_done": "sale.order",
+}
 
 
 class ServiceCareScenario(models.Model):
-    """A trigger and ordered steps that feed the send pipeline.
+    """A trigger and ordered steps: wait, check, send, act, split.
 
-    The scenario engine (runs, waits, checks) builds on this; the send pipeline
-    only needs the scenario to log and report which one caused a message.
+    Each customer x document that meets the trigger gets one
+    ``service.care.scenario.run``, which the runner cron walks through the
+    steps; every message goes out through ``service.care.message``.
     """
 
     _name = "service.care.scenario"
@@ -18,9 +40,190 @@ class ServiceCareScenario(models.Model):
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
     company_id = fields.Many2one("res.company", index=True)
+    trigger = fields.Selection(TRIGGERS, required=True, default="api")
+    model_id = fields.Many2one(
+        "ir.model",
+        "Document Model",
+        required=True,
+        ondelete="cascade",
+        default=lambda self: self.env["ir.model"]._get("sale.order"),
+        domain=[("transient", "=", False)],
+    )
+    model_name = fields.Char(related="model_id.model", store=True)
+    filter_domain = fields.Char(
+        "Filter",
+        default="[]",
+        help="Only documents matching this filter enter, and a run ends when "
+        "its document no longer matches it before a send.",
+    )
+    reentry_days = fields.Integer(
+        "Once per Customer Every (days)",
+        help="A customer does not enter again within this many days of their "
+        "last entry. 0: no limit.",
+    )
+    max_runs_per_document = fields.Integer(
+        default=1, help="How many times one document may enter. 0: no limit."
+    )
+    ab_min_sample = fields.Integer(
+        "A/B Minimum Sample",
+        default=100,
+        help="Messages each variant must have sent before a winner is named.",
+    )
     step_ids = fields.One2many(
         "service.care.scenario.step", "scenario_id", string="Steps", copy=True
     )
+    run_ids = fields.One2many("service.care.scenario.run", "scenario_id", "Runs")
+    run_count = fields.Integer(compute="_compute_run_count")
     message_ids = fields.One2many(
         "service.care.message", "scenario_id", string="Messages"
     )
+
+    def _compute_run_count(self):
+        counts = dict(
+            self.env["service.care.scenario.run"]._read_group(
+                [("scenario_id", "in", self.ids)], ["scenario_id"], ["__count"]
+            )
+        )
+        for scenario in self:
+            scenario.run_count = counts.get(scenario, 0)
+
+    @api.constrains("trigger", "model_id")
+    def _check_trigger_model(self):
+        for scenario in self:
+            expected = TRIGGER_MODELS.get(scenario.trigger)
+            if expected and scenario.model_name != expected:
+                raise ValidationError(
+                    self.env._(
+                        "Scenario %(name)s: this trigger starts runs on %(model)s.",
+                        name=scenario.name,
+                        model=expected,
+                    )
+                )
+
+    @api.constrains("filter_domain")
+    def _check_filter_domain(self):
+        for scenario in self:
+            try:
+                scenario._documents_matching(self.env[scenario.model_name])
+            except Exception as error:
+                raise ValidationError(
+                    self.env._(
+                        "The filter of %(name)s is invalid: %(error)s",
+                        name=scenario.name,
+                        error=error,
+                    )
+                ) from error
+
+    def action_view_runs(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "service_care.service_care_scenario_run_action"
+        )
+        action["domain"] = [("scenario_id", "=", self.id)]
+        return action
+
+    # ------------------------------------------------------------------
+    # Entering scenarios
+    # ------------------------------------------------------------------
+
+    def _domain(self):
+        self.ensure_one()
+        return safe_eval(self.filter_domain or "[]", {"uid": self.env.uid})
+
+    def _documents_matching(self, documents):
+        """The documents that match this scenario's filter."""
+        return documents.filtered_domain(self._domain()) if documents else documents
+
+    @api.model
+    def _care_trigger(self, trigger, documents):
+        """Start the active scenarios of ``trigger`` for these documents."""
+        if not documents:
+            return self.env["service.care.scenario.run"]
+        scenarios = self.search(
+            [("trigger", "=", trigger), ("model_name", "=", documents._name)]
+        )
+        runs = self.env["service.care.scenario.run"]
+        for scenario in scenarios:
+            runs |= scenario._enroll(documents)
+        return runs
+
+    def _enroll(self, documents, partners=None):
+        """Start one run per document for its customer; idempotent.
+
+        The same trigger twice starts one run: every run has a unique key made
+        of scenario, customer, document and how many runs that document
+        already had.
+        """
+        self.ensure_one()
+        Run = self.env["service.care.scenario.run"]
+        if self.company_id and "company_id" in documents._fields:
+            documents = documents.filtered(
+                lambda d: d.company_id in (self.company_id, self.env["res.company"])
+            )
+        matching = self._documents_matching(documents)
+        if partners is None:
+            partners = self.env["service.care.message"]._recipients_of(matching)
+        else:
+            partners = [
+                p for d, p in zip(documents, partners, strict=True) if d in matching
+            ]
+        pairs = [(d, p) for d, p in zip(matching, partners, strict=True) if p]
+        if not pairs:
+            return Run
+        existing = Run.search(
+            [
+                ("scenario_id", "=", self.id),
+                "|",
+                ("res_id", "in", [d.id for d, _p in pairs]),
+                ("partner_id", "in", [p.id for _d, p in pairs]),
+            ]
+        )
+        runs_per_document = {}
+        last_start = {}
+        for run in existing:
+            if run.res_model == documents._name:
+                runs_per_document[run.res_id] = runs_per_document.get(run.res_id, 0) + 1
+            last_start[run.partner_id.id] = max(
+                last_start.get(run.partner_id.id, run.started_at), run.started_at
+            )
+        now = fields.Datetime.now()
+        reentry = timedelta(days=self.reentry_days)
+        keys = {run.key for run in existing}
+        vals_list = []
+        for document, partner in pairs:
+            done_runs = runs_per_document.get(document.id, 0)
+            key = f"{self.id}:{partner.id}:{document._name},{document.id}:{done_runs}"
+            if key in keys or (
+                self.max_runs_per_document and done_runs >= self.max_runs_per_document
+            ):
+                continue
+            recent = partner.id in last_start and now - last_start[partner.id] < reentry
+            if self.reentry_days and recent:
+                continue
+            keys.add(key)
+            last_start[partner.id] = now
+            vals_list.append(
+                {
+                    "key": key,
+                    "scenario_id": self.id,
+                    "partner_id": partner.id,
+                    "res_model": document._name,
+                    "res_id": document.id,
+                    "company_id": (
+                        document.company_id.id
+                        if "company_id" in document._fields and document.company_id
+                        else self.env.company.id
+                    ),
+                }
+            )
+        runs = Run._create_unique(vals_list)
+        if runs:
+            self.env.ref("service_care.ir_cron_service_care_scenario_run")._trigger()
+        return runs
+
+    @api.model
+    def _cron_poll_domains(self):
+        """Start runs for documents that entered the filter of a poll scenario."""
+        for scenario in self.search([("trigger", "=", "domain")]):
+            documents = self.env[scenario.model_name].search(scenario._domain())
+            scenario._enroll(documents)

@@ -1,1 +1,22 @@
-from . import test_security
+from . import (
+    test_attribution,
+    test_demo_data,
+    test_partner_consent,
+    test_scenario_engine,
+    test_security,
+    test_send_pipeline,
+    test_settings,
+    test_stack_sms,
+    test_stack_smtp,
+    test_tools_ab_test,
+    test_tools_attribution,
+    test_tools_contact,
+    test_tools_delivery_reports,
+    test_tools_intervals,
+    test_tools_message_state,
+    test_tools_policy,
+    test_tools_scenario_time,
+    test_tools_sms_text,
+    test_tools_tracking,
+    test_tracking_routes,
+)

@@ -18,10 +18,17 @@ class TestSendPipeline(ServiceCareCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.Message = cls.env["service.care.message"]
+        step = {"mail_template_id": cls.mail_template.id}
         scenarios = cls.env["service.care.scenario"].create(
             [
-                {"name": "Back in stock", "step_ids": [(0, 0, {"name": "Notify"})]},
-                {"name": "Replenishment", "step_ids": [(0, 0, {"name": "Remind"})]},
+                {
+                    "name": "Back in stock",
+                    "step_ids": [(0, 0, dict(step, name="Notify"))],
+                },
+                {
+                    "name": "Replenishment",
+                    "step_ids": [(0, 0, dict(step, name="Remind"))],
+                },
             ]
         )
         cls.step_stock, cls.step_refill = scenarios.step_ids

@@ -1,0 +1,401 @@
+# Copyright 2026 service_care contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import logging
+import threading
+from collections import defaultdict
+from datetime import timedelta
+
+import psycopg2
+
+from odoo import api, fields, models
+
+_logger = logging.getLogger(__name__)
+
+# How many steps a run may take in one pass before it yields to the others
+# (protects the runner from a scenario whose "go to" steps loop).
+MAX_STEPS_PER_PASS = 50
+# A run whose step raised is retried later, this many times at most.
+MAX_ATTEMPTS = 5
+
+
+class ServiceCareScenarioRun(models.Model):
+    """One customer x one scenario x one document, walked through the steps."""
+
+    _name = "service.care.scenario.run"
+    _description = "Service Care Scenario Run"
+    _order = "id desc"
+
+    key = fields.Char(required=True, readonly=True, copy=False)
+    scenario_id = fields.Many2one(
+        "service.care.scenario", required=True, index=True, ondelete="cascade"
+    )
+    partner_id = fields.Many2one(
+        "res.partner", "Customer", required=True, index=True, ondelete="cascade"
+    )
+    company_id = fields.Many2one("res.company", required=True, index=True)
+    res_model = fields.Char("Document Model", required=True, index=True)
+    res_id = fields.Many2oneReference(
+        "Document ID", model_field="res_model", index=True
+    )
+    step_id = fields.Many2one(
+        "service.care.scenario.step", "Current Step", ondelete="set null"
+    )
+    step_started = fields.Boolean(help="The current wait step has been armed.")
+    state = fields.Selection(
+        [
+            ("running", "Running"),
+            ("done", "Done"),
+            ("exited", "Exited"),
+            ("failed", "Failed"),
+        ],
+        required=True,
+        default="running",
+        index=True,
+    )
+    next_at = fields.Datetime(
+        "Next Step At", required=True, default=fields.Datetime.now, index=True
+    )
+    started_at = fields.Datetime(required=True, default=fields.Datetime.now)
+    ended_at = fields.Datetime()
+    end_reason = fields.Char()
+    attempts = fields.Integer(help="Failed attempts at the current step.")
+    event_ids = fields.One2many("service.care.scenario.run.event", "run_id", "History")
+    message_ids = fields.One2many("service.care.message", "run_id", "Messages")
+
+    _sql_constraints = [
+        ("key_unique", "unique(key)", "A scenario runs once per key."),
+    ]
+
+    @api.depends("scenario_id", "partner_id")
+    def _compute_display_name(self):
+        for run in self:
+            run.display_name = f"{run.scenario_id.name} - {run.partner_id.display_name}"
+
+    @api.model
+    def _create_unique(self, vals_list):
+        """Create runs, skipping keys another transaction created meanwhile."""
+        if not vals_list:
+            return self.browse()
+        try:
+            with self.env.cr.savepoint():
+                return self.create(vals_list)
+        except psycopg2.IntegrityError:
+            # A concurrent trigger won the race for some keys: create the
+            # others one by one.
+            runs = self.browse()
+            for vals in vals_list:
+                try:
+                    with self.env.cr.savepoint():
+                        runs |= self.create(vals)
+                except psycopg2.IntegrityError:
+                    _logger.info("service_care: run %s already exists", vals["key"])
+            return runs
+
+    def action_open_document(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self.res_model,
+            "res_id": self.res_id,
+            "view_mode": "form",
+        }
+
+    def action_stop(self):
+        self.filtered(lambda r: r.state == "running")._end(
+            "exited", self.env._("Stopped by %(user)s.", user=self.env.user.name)
+        )
+
+    # ------------------------------------------------------------------
+    # Runner
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_run(self, batch_size=200):
+        """Walk the due runs through their steps, a batch at a time.
+
+        Runs are claimed with ``FOR UPDATE SKIP LOCKED``: two workers never
+        hold the same run. A run's step and the messages it sends are written
+        in the same transaction, committed per batch, so a run killed midway
+        is redone from its last committed step and sends nothing twice.
+        """
+        testing = getattr(threading.current_thread(), "testing", False)
+        done = 0
+        while True:
+            runs = self._claim_due(batch_size)
+            if not runs:
+                break
+            runs._execute()
+            done += len(runs)
+            self.env["ir.cron"]._notify_progress(done=done, remaining=0)
+            if not testing:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+            if len(runs) < batch_size:
+                break
+        self._schedule_next()
+        return done
+
+    @api.model
+    def _claim_due(self, limit):
+        """Lock and return up to ``limit`` due runs no other worker holds."""
+        self.env.cr.execute(
+            """
+            SELECT id FROM service_care_scenario_run
+             WHERE state = 'running' AND next_at <= %s
+             ORDER BY next_at, id
+             LIMIT %s
+               FOR UPDATE SKIP LOCKED
+            """,
+            [fields.Datetime.now(), limit],
+        )
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
+
+    @api.model
+    def _schedule_next(self):
+        """Wake the runner when the next waiting run is due."""
+        run = self.search([("state", "=", "running")], order="next_at", limit=1)
+        if run:
+            self.env.ref("service_care.ir_cron_service_care_scenario_run")._trigger(
+                max(run.next_at, fields.Datetime.now())
+            )
+
+    def _execute(self):
+        """Take the runs through as many steps as are due now."""
+        active = self
+        for _step in range(MAX_STEPS_PER_PASS):
+            if not active:
+                return
+            moving = self.browse()
+            for step, runs in active._group_by_step().items():
+                moving |= runs._execute_step(step)
+            active = moving.filtered(
+                lambda r: r.state == "running" and r.next_at <= fields.Datetime.now()
+            )
+
+    def _group_by_step(self):
+        groups = defaultdict(self.browse)
+        for run in self:
+            if not run.step_id:
+                first = run.scenario_id.step_ids.sorted(lambda s: (s.sequence, s.id))[
+                    :1
+                ]
+                if not first:
+                    run._end("done", self.env._("The scenario has no step."))
+                    continue
+                run.step_id = first
+            groups[run.step_id] |= run
+        return groups
+
+    def _execute_step(self, step):
+        """Run one step for these runs; a failing run is retried, the rest go on."""
+        try:
+            with self.env.cr.savepoint():
+                return step._execute(self)
+        except Exception:
+            if len(self) == 1:
+                self._retry_later(step)
+                return self.browse()
+        # Find the culprit(s): run each on its own.
+        moving = self.browse()
+        for run in self:
+            try:
+                with self.env.cr.savepoint():
+                    moving |= step._execute(run)
+            except Exception:
+                run._retry_later(step)
+        return moving
+
+    def _retry_later(self, step):
+        self.ensure_one()
+        _logger.exception("service_care: run %s failed at step %s", self.id, step.id)
+        attempts = self.attempts + 1
+        if attempts >= MAX_ATTEMPTS:
+            self._end(
+                "failed", self.env._("Step %(step)s kept failing.", step=step.name)
+            )
+            return
+        self.write(
+            {
+                "attempts": attempts,
+                "next_at": fields.Datetime.now() + timedelta(minutes=5 * 2**attempts),
+            }
+        )
+        self._log(step, "error", self.env._("Failed; retried later."))
+
+    # ------------------------------------------------------------------
+    # Moving runs
+    # ------------------------------------------------------------------
+
+    def _goto(self, step):
+        """Put runs on ``step`` (or end them when there is none), due now."""
+        if not self:
+            return
+        if not step:
+            self._end("done", False)
+            return
+        self.write(
+            {
+                "step_id": step.id,
+                "step_started": False,
+                "attempts": 0,
+                "next_at": fields.Datetime.now(),
+            }
+        )
+
+    def _end(self, state, reason):
+        if not self:
+            return
+        self.write(
+            {
+                "state": state,
+                "end_reason": reason,
+                "ended_at": fields.Datetime.now(),
+                "step_started": False,
+            }
+        )
+        self._log(self.step_id[:1], state, reason)
+
+    def _log(self, step, outcome, note=False):
+        self.env["service.care.scenario.run.event"].create(
+            [
+                {"run_id": run.id, "step_id": step.id, "outcome": outcome, "note": note}
+                for run in self
+            ]
+        )
+
+    def _timezone(self):
+        self.ensure_one()
+        return self.partner_id.tz or self.company_id.partner_id.tz or "UTC"
+
+    def _documents(self):
+        return self.env[self[:1].res_model].browse(self.mapped("res_id"))
+
+    def _with_documents_matching(self, domain):
+        """The runs whose document matches ``domain``."""
+        result = self.browse()
+        for model, runs in self.grouped("res_model").items():
+            matching = (
+                self.env[model].browse(runs.mapped("res_id")).filtered_domain(domain)
+            )
+            result |= runs.filtered(lambda r, ids=set(matching.ids): r.res_id in ids)
+        return result
+
+    def _relevant(self):
+        """The runs whose document still qualifies: re-checked before a send."""
+        result = self.browse()
+        for scenario, runs in self.grouped("scenario_id").items():
+            documents = runs._documents().exists()
+            alive = [("state", "!=", "cancel")] if "state" in documents._fields else []
+            matching = scenario._documents_matching(documents).filtered_domain(alive)
+            result |= runs.filtered(lambda r, ids=set(matching.ids): r.res_id in ids)
+        return result
+
+    # ------------------------------------------------------------------
+    # Built-in checks: each takes the step and returns the passing runs
+    # ------------------------------------------------------------------
+
+    def _check_still_relevant(self, step):
+        return self._relevant()
+
+    def _check_not_ordered_since(self, step):
+        """Customers without a confirmed order after their run started."""
+        if not self:
+            return self
+        commercial = self.partner_id.commercial_partner_id
+        last_orders = dict(
+            self.env["sale.order"]._read_group(
+                [
+                    ("partner_id", "child_of", commercial.ids),
+                    ("state", "=", "sale"),
+                    ("date_order", ">=", min(self.mapped("started_at"))),
+                ],
+                ["partner_id"],
+                ["date_order:max"],
+            )
+        )
+        last_by_commercial = {}
+        for partner, last in last_orders.items():
+            key = partner.commercial_partner_id
+            last_by_commercial[key] = max(last_by_commercial.get(key, last), last)
+        return self.filtered(
+            lambda r: (
+                not (
+                    last_by_commercial.get(r.partner_id.commercial_partner_id)
+                    and last_by_commercial[r.partner_id.commercial_partner_id]
+                    > r.started_at
+                )
+            )
+        )
+
+    def _messages_of(self, step):
+        messages = self.env["service.care.message"].search(
+            [
+                ("run_id", "in", self.ids),
+                ("scenario_step_id", "=", step.check_step_id.id),
+            ]
+        )
+        return messages
+
+    def _check_opened(self, step):
+        runs = self._messages_of(step).filtered("opened_at").run_id
+        return self & runs
+
+    def _check_clicked(self, step):
+        runs = self._messages_of(step).filtered("clicked_at").run_id
+        return self & runs
+
+    def _check_not_clicked(self, step):
+        return self - self._check_clicked(step)
+
+    def _check_in_stock(self, step):
+        """Runs whose document's products all have free stock."""
+        result = self.browse()
+        for model, runs in self.grouped("res_model").items():
+            documents = self.env[model].browse(runs.mapped("res_id"))
+            if model == "sale.order":
+                in_stock = documents.filtered(
+                    lambda o: all(
+                        line.product_id.free_qty > 0
+                        for line in o.order_line
+                        if line.product_id.is_storable
+                    )
+                )
+            elif model == "product.product":
+                in_stock = documents.filtered(lambda p: p.free_qty > 0)
+            else:
+                in_stock = documents
+            result |= runs.filtered(lambda r, ids=set(in_stock.ids): r.res_id in ids)
+        return result
+
+    # ------------------------------------------------------------------
+    # Actions: features add ``_care_action_<name>(step)`` and extend
+    # ``service.care.scenario.step._selection_action``.
+    # ------------------------------------------------------------------
+
+    def _care_action_call_activity(self, step):
+        """Ask the salesperson to call the customer."""
+        activity_type = self.env.ref("mail.mail_activity_data_call")
+        vals_list = []
+        for run in self:
+            document = self.env[run.res_model].browse(run.res_id)
+            user = (
+                document.user_id
+                if "user_id" in document._fields and document.user_id
+                else run.partner_id.user_id
+            )
+            vals_list.append(
+                {
+                    "activity_type_id": activity_type.id,
+                    "res_model_id": self.env["ir.model"]._get_id(run.res_model),
+                    "res_id": run.res_id,
+                    "user_id": (user or self.env.user).id,
+                    "summary": self.env._(
+                        "Call %(customer)s", customer=run.partner_id.name
+                    ),
+                    "note": self.env._(
+                        "Scenario %(scenario)s", scenario=run.scenario_id.name
+                    ),
+                }
+            )
+        # sudo: the runner creates activities for salespeople on documents
+        # they own; the cron user may lack their access rights.
+        self.env["mail.activity"].sudo().create(vals_list)

@@ -1,0 +1,182 @@
+# Copyright 2026 service_care contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import re
+from collections import Counter, defaultdict
+from datetime import timedelta
+
+import phonenumbers
+import pytz
+
+from odoo import fields
+from odoo.tests import TransactionCase, tagged
+
+from ..models.service_care_demo import plan_order_history
+
+CYRILLIC = re.compile("[\u0400-\u04ff]")
+DEMO_CUSTOMERS = 31
+
+
+@tagged("post_install", "-at_install")
+class TestDemoData(TransactionCase):
+    """The demo shop has what the features need: products, customers, a year."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        module = cls.env["ir.module.module"]._get("service_care")
+        failures = cls.env["ir.demo_failure"].search([("module_id", "=", module.id)])
+        cls.demo_error = failures[:1].error
+        cls.demo_loaded = module.demo
+        cls.templates = cls._demo_records("product.template", "product_template_demo_")
+        cls.variants = cls._demo_records("product.product", "product_product_demo_")
+        cls.partners = cls._demo_records("res.partner", "res_partner_demo_")
+        # the history is sale_order_demo_<n>; other demo orders have other names
+        cls.orders = cls._demo_records("sale.order", "sale_order_demo_", numbered=True)
+
+    @classmethod
+    def _demo_records(cls, model, prefix, numbered=False):
+        data = cls.env["ir.model.data"].search(
+            [
+                ("module", "=", "service_care"),
+                ("model", "=", model),
+                ("name", "=like", prefix + "%"),
+            ]
+        )
+        if numbered:
+            data = data.filtered(lambda d: d.name.removeprefix(prefix).isdigit())
+        return cls.env[model].browse(data.mapped("res_id"))
+
+    def setUp(self):
+        super().setUp()
+        self.assertFalse(self.demo_error, "the demo data failed to load")
+        if not self.demo_loaded:
+            self.skipTest("database installed without demo data")
+
+    def test_products_are_sold_on_the_website(self):
+        self.assertGreaterEqual(len(self.templates), 20)
+        for template in self.templates:
+            self.assertEqual(template.type, "consu", template.name)
+            self.assertTrue(template.is_storable, template.name)
+            self.assertTrue(template.sale_ok, template.name)
+            self.assertTrue(template.is_published, template.name)
+            self.assertFalse(template.allow_out_of_stock_order, template.name)
+            self.assertGreater(template.list_price, 0, template.name)
+        self.assertEqual(self.variants.product_tmpl_id, self.templates)
+        self.assertGreaterEqual(
+            len(self.templates.filtered(lambda t: t.product_variant_count > 1)), 5
+        )
+        self.assertGreaterEqual(len(self.templates.categ_id), 3)
+        self.assertGreaterEqual(len(self.templates.public_categ_ids), 3)
+        codes = self.variants.mapped("default_code")
+        self.assertTrue(all(codes), "every variant has an internal reference")
+        self.assertEqual(len(set(codes)), len(codes))
+        beans = self.env.ref("service_care.product_template_demo_espresso_beans")
+        small = self.env.ref("service_care.product_product_demo_espresso_beans_250g")
+        large = self.env.ref("service_care.product_product_demo_espresso_beans_1kg")
+        self.assertEqual(beans.product_variant_ids, small | large)
+        self.assertGreater(large.lst_price, small.lst_price)
+
+    def test_some_variants_are_sold_out_and_the_others_in_stock(self):
+        website = self.env["website"].get_current_website()
+        sold_out = self.variants.filtered(lambda v: v.free_qty <= 0)
+        self.assertGreaterEqual(len(sold_out), 2)
+        # sold out while another variant of the same product is in stock
+        self.assertGreaterEqual(
+            len(
+                sold_out.filtered(lambda v: v.product_tmpl_id.product_variant_count > 1)
+            ),
+            2,
+        )
+        for variant in sold_out:
+            self.assertEqual(variant.free_qty, 0, variant.display_name)
+            self.assertEqual(variant.qty_available, 0, variant.display_name)
+            self.assertTrue(variant._is_sold_out(), variant.display_name)
+            self.assertEqual(website._get_product_available_qty(variant), 0)
+        in_stock = self.variants - sold_out
+        for variant in in_stock:
+            self.assertFalse(variant._is_sold_out(), variant.display_name)
+            # the history left nothing reserved
+            self.assertEqual(variant.free_qty, variant.qty_available)
+        self.assertIn(
+            self.env.ref("service_care.product_product_demo_monthly_lenses_m250"),
+            sold_out,
+        )
+        self.assertNotIn(
+            self.env.ref("service_care.product_product_demo_monthly_lenses_m200"),
+            sold_out,
+        )
+
+    def test_customers_are_reachable_in_several_countries(self):
+        self.assertGreaterEqual(len(self.partners), 30)
+        tzs = set(pytz.all_timezones)
+        for partner in self.partners:
+            self.assertFalse(partner.is_company, partner.name)
+            self.assertRegex(partner.email, r"^[\w.]+@example\.(com|org|net)$")
+            self.assertTrue(partner.country_id, partner.name)
+            self.assertTrue(partner.city and partner.street, partner.name)
+            self.assertIn(partner.tz, tzs, partner.name)
+            number = phonenumbers.parse(partner.mobile)
+            self.assertTrue(phonenumbers.is_valid_number(number), partner.mobile)
+            self.assertEqual(
+                phonenumbers.region_code_for_number(number),
+                partner.country_id.code,
+                partner.name,
+            )
+        self.assertGreaterEqual(len(self.partners.country_id), 5)
+        self.assertGreaterEqual(len(set(self.partners.mapped("tz"))), 5)
+        cyrillic = self.partners.filtered(lambda p: CYRILLIC.search(p.name))
+        self.assertGreaterEqual(len(cyrillic), 5)
+        self.assertGreaterEqual(len(cyrillic.country_id), 3)
+
+    def test_a_year_of_delivered_orders(self):
+        self.assertTrue(150 <= len(self.orders) <= 300, len(self.orders))
+        self.assertEqual(set(self.orders.mapped("state")), {"sale"})
+        self.assertLessEqual(self.orders.partner_id, self.partners)
+        self.assertGreaterEqual(len(self.orders.partner_id), 30)
+        now = fields.Datetime.now()
+        first = min(self.orders.mapped("date_order"))
+        last = max(self.orders.mapped("date_order"))
+        self.assertLess(last, now)
+        self.assertGreaterEqual(last - first, timedelta(days=330))
+        self.assertLess(now - last, timedelta(days=30))
+        self.assertGreater(now - first, timedelta(days=360))
+        for order in self.orders:
+            self.assertTrue(order.picking_ids, order.name)
+            self.assertEqual(set(order.picking_ids.mapped("state")), {"done"})
+            delivered = max(order.picking_ids.mapped("date_done"))
+            self.assertGreater(delivered, order.date_order, order.name)
+            self.assertLess(delivered - order.date_order, timedelta(days=2))
+            for line in order.order_line:
+                self.assertEqual(line.qty_delivered, line.product_uom_qty)
+
+    def test_every_customer_buys_something_again(self):
+        bought = defaultdict(Counter)
+        for line in self.orders.order_line:
+            bought[line.order_id.partner_id][line.product_id] += 1
+        # the customers of res_partner_demo.xml; later demo files may add others
+        for number in range(1, DEMO_CUSTOMERS + 1):
+            partner = self.env.ref(f"service_care.res_partner_demo_{number}")
+            self.assertTrue(bought[partner], partner.name)
+            self.assertGreaterEqual(
+                max(bought[partner].values()), 2, f"{partner.name} never reorders"
+            )
+        # sold-out variants have a history, the waitlists have someone to tell
+        sold_out = self.variants.filtered(lambda v: v.free_qty <= 0)
+        self.assertTrue(sold_out & self.orders.order_line.product_id)
+
+    def test_history_is_the_seeded_plan(self):
+        customers = self.env["service.care.demo"]._demo_partners()
+        keys = sorted(k for k, p in customers.items() if p in self.orders.partner_id)
+        plan = plan_order_history(keys)
+        self.assertEqual(len(plan), len(self.orders))
+        self.assertEqual(
+            sum(len(lines) for *_head, lines in plan),
+            len(self.orders.order_line),
+        )
+        self.assertEqual(plan, plan_order_history(keys))
+        by_partner = Counter(customer for customer, *_tail in plan)
+        for key, count in by_partner.items():
+            orders = self.orders.filtered(lambda o, k=key: o.partner_id == customers[k])
+            self.assertEqual(len(orders), count)
+        first = self.env.ref("service_care.sale_order_demo_1")
+        self.assertEqual(first.date_order, min(self.orders.mapped("date_order")))

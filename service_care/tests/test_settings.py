@@ -1,0 +1,132 @@
+# Copyright 2026 service_care contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from datetime import time, timedelta
+
+from odoo.exceptions import ValidationError
+from odoo.tests import Form, TransactionCase, tagged
+
+from odoo.addons.service_care.tools.policy import DEFAULT_POLICY, Policy, SendWindow
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@tagged("post_install", "-at_install")
+class TestSettings(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env["res.company"].create({"name": "Care Shop"})
+        cls.env = cls.env(
+            context=dict(
+                cls.env.context,
+                allowed_company_ids=cls.company.ids,
+            )
+        )
+        cls.env.user.company_ids |= cls.company
+        cls.company = cls.company.with_env(cls.env)
+
+    def test_new_company_has_the_default_policy(self):
+        self.assertEqual(self.company.care_window_start, 9.0)
+        self.assertEqual(self.company.care_window_end, 21.0)
+        self.assertEqual(self.company.care_email_cap_hours, 16.0)
+        self.assertEqual(self.company.care_sms_cap_hours, 24.0)
+        self.assertEqual(self.company.care_attribution_days, 5)
+        self.assertTrue(self.company.care_tracking)
+        self.assertEqual(self.company._care_policy(), DEFAULT_POLICY)
+
+    def test_settings_land_on_the_company_and_its_policy(self):
+        with Form(self.env["res.config.settings"]) as settings:
+            self.assertEqual(settings.company_id, self.company)
+            settings.care_window_start = 8.5
+            settings.care_window_end = 22.0
+            settings.care_window_sun = False
+            settings.care_country_windows = (
+                "# customers abroad\nfr 08:00 - 20:00 mon-fri  # no weekend\n\n"
+                "DE 10:00-18:00\n"
+            )
+            settings.care_email_cap_hours = 12.0
+            settings.care_sms_cap_hours = 0.0
+            settings.care_attribution_days = 7
+            settings.care_tracking = False
+        settings.record.execute()
+
+        self.assertRecordValues(
+            self.company,
+            [
+                {
+                    "care_window_start": 8.5,
+                    "care_window_end": 22.0,
+                    "care_window_sat": True,
+                    "care_window_sun": False,
+                    "care_email_cap_hours": 12.0,
+                    "care_sms_cap_hours": 0.0,
+                    "care_attribution_days": 7,
+                    "care_tracking": False,
+                }
+            ],
+        )
+        self.assertEqual(
+            self.company._care_policy(),
+            Policy(
+                window=SendWindow(time(8, 30), time(22, 0), frozenset(range(6))),
+                country_windows={
+                    "FR": SendWindow(time(8, 0), time(20, 0), frozenset(range(5))),
+                    "DE": SendWindow(time(10, 0), time(18, 0)),
+                },
+                # 0 hours: SMS are not capped
+                caps={"email": timedelta(hours=12)},
+            ),
+        )
+        # the settings form shows what was saved
+        self.assertEqual(
+            self.env["res.config.settings"].create({}).care_window_start, 8.5
+        )
+
+    def test_window_past_midnight_and_until_midnight(self):
+        self.company.write({"care_window_start": 18.0, "care_window_end": 2.25})
+        window = self.company._care_policy().window
+        self.assertEqual((window.start, window.end), (time(18, 0), time(2, 15)))
+        self.assertTrue(window.crosses_midnight)
+        self.company.care_window_end = 24.0
+        self.assertEqual(self.company._care_policy().window.end, time(0, 0))
+
+    def test_invalid_country_hours_name_the_line(self):
+        cases = {
+            "FR 08:00-22:00\nDE 8h-20h": "line 2 (DE 8h-20h): Invalid time '8h': "
+            "expected HH:MM, e.g. 08:00.",
+            "DE 0800": "line 1 (DE 0800): Invalid send hours '0800': expected "
+            "HH:MM-HH:MM, e.g. 08:00-22:00.",
+            "FR 08:00-25:00": "line 1 (FR 08:00-25:00): Invalid time '25:00'",
+            "FR 08:00-22:00 mon-someday": "Invalid weekday 'someday'",
+            "FR": "line 1 (FR): expected a country code, hours",
+            "France 08:00-22:00": "line 1 (France 08:00-22:00): expected a "
+            "country code",
+            "FR 08:00-22:00\nfr 09:00-21:00": "line 2 (fr 09:00-21:00): FR already "
+            "has send hours",
+            "FR 08:00-22:00\nXX 09:00-21:00": "unknown country code XX",
+        }
+        for text, error in cases.items():
+            with (
+                self.subTest(text=text),
+                self.assertRaises(ValidationError) as caught,
+            ):
+                self.company.care_country_windows = text
+            self.assertIn(error, str(caught.exception))
+            self.assertIn("Send hours per country", str(caught.exception))
+        self.assertFalse(self.company.care_country_windows)
+
+    def test_invalid_settings_are_refused(self):
+        cases = [
+            ({"care_window_start": 24.0}, "must start between 00:00 and 23:59"),
+            ({"care_window_end": 25.0}, "must end between 00:00 and 24:00"),
+            ({f"care_window_{day}": False for day in WEEKDAYS}, "at least one weekday"),
+            ({"care_email_cap_hours": -1.0}, "cannot be negative"),
+            ({"care_attribution_days": -1}, "attribution window cannot be negative"),
+        ]
+        for vals, error in cases:
+            with (
+                self.subTest(vals=vals),
+                self.assertRaises(ValidationError) as caught,
+            ):
+                self.company.write(vals)
+            self.assertIn(error, str(caught.exception))

@@ -1,0 +1,1 @@
+from . import service_care_scenario_test

@@ -33,6 +33,11 @@
         "views/res_config_settings_views.xml",
         "views/service_care_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "service_care/static/tests/tours/*.js",
+        ],
+    },
     "demo": [
         "demo/product_demo.xml",
         "demo/res_partner_demo.xml",

@@ -1,10 +1,13 @@
 from . import (
     test_attribution,
+    test_backend_tour,
     test_demo_data,
     test_partner_consent,
+    test_scenario_concurrency,
     test_scenario_engine,
     test_security,
     test_send_pipeline,
+    test_send_smtp,
     test_settings,
     test_stack_sms,
     test_stack_smtp,

@@ -1,0 +1,64 @@
+# Copyright 2026 service_care contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""A marketing email of the pipeline really leaves over SMTP, tracked."""
+
+import re
+from unittest.mock import patch
+
+from freezegun import freeze_time
+
+from odoo.modules import module
+from odoo.tests import tagged
+
+from .common import ServiceCareCase
+from .stack import poll_until, require_port, spooled_emails, stack_env
+
+
+@tagged("post_install", "-at_install")
+class TestSendSmtp(ServiceCareCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        host = stack_env("SERVICE_CARE_SMTP_HOST")
+        port = int(stack_env("SERVICE_CARE_SMTP_PORT"))
+        require_port("SMTP sink", host, port)
+        cls.env["ir.mail_server"].search([]).active = False
+        cls.env["ir.mail_server"].create(
+            {
+                "name": "Local SMTP sink",
+                "smtp_host": host,
+                "smtp_port": port,
+                "smtp_encryption": "none",
+            }
+        )
+        cls.customer.email = "anna.smtp@example.pl"
+
+    def test_marketing_email_leaves_with_tracking_and_unsubscribe(self):
+        with freeze_time("2026-11-24 10:00:00"):
+            message = self._send(self.customer)
+        self.assertEqual(message.state, "queued")
+        # Odoo's test runner stops mail at the SMTP client while a test runs;
+        # this test is about the real exchange with the local server.
+        with patch.object(module, "current_test", False):
+            self.env["mail.mail"].process_email_queue()
+        self.assertEqual(message.state, "sent")
+        [received] = poll_until(
+            lambda: [
+                m
+                for m in spooled_emails()
+                if m["X-Sink-Rcpt-To"] == self.customer.email
+            ],
+            "the pipeline's email did not reach the SMTP sink",
+        )
+        self.assertEqual(received["Subject"], "Hello Anna Kowalska")
+        unsubscribe = received["List-Unsubscribe"]
+        self.assertRegex(unsubscribe, rf"^<https?://\S+/care/u/{message.uuid}/\w+>$")
+        self.assertEqual(
+            received["List-Unsubscribe-Post"], "List-Unsubscribe=One-Click"
+        )
+        html = received.get_body(("html",)).get_content()
+        self.assertIn(f"/care/o/{message.uuid}/{message._token('open')}.gif", html)
+        click = re.search(rf'href="([^"]*/care/c/{message.uuid}/[^"]+)"', html)
+        self.assertTrue(click, "the offer link is not tracked")
+        self.assertIn("shop.example.com%2Foffer", click.group(1))
+        self.assertNotIn('href="https://shop.example.com/offer"', html)

@@ -23,6 +23,7 @@
         "security/service_care_consent_security.xml",
         "security/ir.model.access.csv",
         "data/ir_cron_data.xml",
+        "data/repeat_order_scenario_data.xml",
         "views/service_care_message_views.xml",
         "views/service_care_scenario_test_views.xml",
         "views/service_care_scenario_views.xml",

@@ -16,6 +16,14 @@ def _recency(consent):
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
+    care_message_count = fields.Integer(
+        compute="_compute_care_counts",
+        groups="service_care.service_care_group_user",
+    )
+    care_run_count = fields.Integer(
+        compute="_compute_care_counts",
+        groups="service_care.service_care_group_user",
+    )
     care_consent_ids = fields.One2many(
         "service.care.consent",
         "partner_id",
@@ -60,6 +68,37 @@ class ResPartner(models.Model):
         groups="service_care.service_care_group_user",
         help="Why no text message can be sent to this customer.",
     )
+
+    def _compute_care_counts(self):
+        messages = dict(
+            self.env["service.care.message"]._read_group(
+                [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
+            )
+        )
+        runs = dict(
+            self.env["service.care.scenario.run"]._read_group(
+                [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
+            )
+        )
+        for partner in self:
+            partner.care_message_count = messages.get(partner, 0)
+            partner.care_run_count = runs.get(partner, 0)
+
+    def action_view_care_messages(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "service_care.service_care_message_action"
+        )
+        action["domain"] = [("partner_id", "in", self.ids)]
+        action["context"] = {"create": False}
+        return action
+
+    def action_view_care_runs(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "service_care.service_care_scenario_run_action"
+        )
+        action["domain"] = [("partner_id", "in", self.ids)]
+        action["context"] = {"create": False}
+        return action
 
     @api.depends(
         "care_consent_ids.channel",

@@ -3,7 +3,7 @@
 from collections import defaultdict
 from datetime import timedelta
 
-from odoo import fields, models
+from odoo import api, fields, models
 
 from ..tools.attribution import DIRECT, Order, Touch, attribute_orders
 
@@ -18,6 +18,71 @@ class SaleOrder(models.Model):
         compute="_compute_care_message_count",
         groups="service_care.service_care_group_user",
     )
+
+    care_run_count = fields.Integer(
+        string="Care Scenario Runs",
+        compute="_compute_care_run_count",
+        groups="service_care.service_care_group_user",
+    )
+    care_cross_sell_product_ids = fields.Many2many(
+        "product.product",
+        compute="_compute_care_cross_sell_product_ids",
+        string="Goes Well With",
+        help="Accessories and alternatives of the ordered products, for "
+        "cross-selling messages.",
+    )
+
+    def _compute_care_run_count(self):
+        counts = dict(
+            self.env["service.care.scenario.run"]._read_group(
+                [("res_model", "=", self._name), ("res_id", "in", self.ids)],
+                ["res_id"],
+                ["__count"],
+            )
+        )
+        for order in self:
+            order.care_run_count = counts.get(order.id, 0)
+
+    @api.depends("order_line.product_id")
+    def _compute_care_cross_sell_product_ids(self):
+        for order in self:
+            ordered = order.order_line.product_id
+            templates = ordered.product_tmpl_id
+            candidates = templates.accessory_product_ids | (
+                templates.alternative_product_ids.product_variant_id
+            )
+            order.care_cross_sell_product_ids = (candidates - ordered).filtered(
+                lambda p: p.sale_ok and p.is_published
+            )[:4]
+
+    def _care_best_sellers(self, days=30, limit=4):
+        """The published products sold most over the last ``days`` days.
+
+        A method, not a computed field: the answer depends on the moment,
+        not on the order, and must never come from a stale cache.
+        """
+        since = fields.Datetime.now() - timedelta(days=days)
+        groups = self.env["sale.order.line"]._read_group(
+            [
+                ("state", "=", "sale"),
+                ("order_id.date_order", ">=", since),
+                ("product_id.sale_ok", "=", True),
+                ("product_id.is_published", "=", True),
+            ],
+            ["product_id"],
+            ["product_uom_qty:sum"],
+            order="product_uom_qty:sum desc",
+            limit=limit,
+        )
+        return self.env["product.product"].union(*(product for product, _qty in groups))
+
+    def action_view_care_runs(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "service_care.service_care_scenario_run_action"
+        )
+        action["domain"] = [("res_model", "=", self._name), ("res_id", "in", self.ids)]
+        action["context"] = {"create": False}
+        return action
 
     def _compute_care_message_count(self):
         messages = self.env["service.care.message"].search_fetch(

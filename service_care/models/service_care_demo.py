@@ -192,8 +192,13 @@ class ServiceCareDemo(models.AbstractModel):
         """
         if self.env.ref("service_care.sale_order_demo_1", raise_if_not_found=False):
             return
+        # The history is past: it starts no scenario (no message about a
+        # year-old order); features still learn from it.
         self.with_context(
-            tracking_disable=True, mail_create_nolog=True, mail_notrack=True
+            tracking_disable=True,
+            mail_create_nolog=True,
+            mail_notrack=True,
+            service_care_no_trigger=True,
         )._create_order_history()
 
     @api.model

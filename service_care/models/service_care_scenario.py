@@ -137,7 +137,7 @@ class ServiceCareScenario(models.Model):
     @api.model
     def _care_trigger(self, trigger, documents):
         """Start the active scenarios of ``trigger`` for these documents."""
-        if not documents:
+        if not documents or self.env.context.get("service_care_no_trigger"):
             return self.env["service.care.scenario.run"]
         scenarios = self.search(
             [("trigger", "=", trigger), ("model_name", "=", documents._name)]

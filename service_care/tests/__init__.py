@@ -3,6 +3,7 @@ from . import (
     test_backend_tour,
     test_demo_data,
     test_partner_consent,
+    test_repeat_order_scenario,
     test_scenario_concurrency,
     test_scenario_engine,
     test_security,

@@ -109,7 +109,11 @@ class TestScenarioEngine(ServiceCareCase):
 
     def _run_of(self, order):
         return self.Run.search(
-            [("res_model", "=", "sale.order"), ("res_id", "=", order.id)]
+            [
+                ("scenario_id", "=", self.scenario.id),
+                ("res_model", "=", "sale.order"),
+                ("res_id", "=", order.id),
+            ]
         )
 
     def _messages(self, run, step=None):

@@ -32,7 +32,7 @@ run: bootstrap
 		$(PYTHON) -m odoo -c $(CONF) -d $(DEMO_DB) -i service_care --stop-after-init; \
 	fi
 	@echo "Serving the demo shop on http://localhost:$(HTTP_PORT) (admin / admin)"
-	$(PYTHON) -m tests_support.stack -- sh -c '$(PYTHON) -m odoo -c $(CONF) -d $(DEMO_DB) \
+	$(PYTHON) -m tests_support.stack -- sh -c 'exec $(PYTHON) -m odoo -c $(CONF) -d $(DEMO_DB) \
 		--db-filter="^$(DEMO_DB)$$" --http-port=$(HTTP_PORT) --log-level=info \
 		--smtp="$$SERVICE_CARE_SMTP_HOST" --smtp-port="$$SERVICE_CARE_SMTP_PORT"'
 

@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+# Copyright 2026 service_care contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Assemble service_care/README.rst from the fragments in service_care/readme/.
+
+Usage: python3 scripts/gen_readme.py [--check]
+
+The fragments are plain Markdown paragraphs and lists (OCA's layout); this
+turns inline code into reStructuredText and adds the sections. With --check it
+only says whether README.rst is up to date (for pre-commit).
+"""
+
+import re
+import sys
+from pathlib import Path
+
+ADDON = Path(__file__).resolve().parent.parent / "service_care"
+SECTIONS = [
+    ("INSTALL.md", "Installation"),
+    ("CONFIGURE.md", "Configuration"),
+    ("USAGE.md", "Usage"),
+    ("ROADMAP.md", "Known issues / Roadmap"),
+]
+HEADER = """\
+============
+Service Care
+============
+
+..
+   This README is assembled from the fragments in readme/ by
+   scripts/gen_readme.py: edit those, then run it.
+
+.. |badge1| image:: https://img.shields.io/badge/licence-LGPL--3-blue.png
+    :target: http://www.gnu.org/licenses/lgpl-3.0-standalone.html
+    :alt: License: LGPL-3
+
+|badge1|
+
+"""
+
+
+def to_rst(markdown):
+    """Inline Markdown of the fragments to reStructuredText."""
+    text = re.sub(r"(?<!`)`([^`]+)`(?!`)", r"``\1``", markdown.strip())
+    return re.sub(r"\[([^\]]+)\]\(([^)]+)\)", r"`\1 <\2>`__", text) + "\n"
+
+
+def render():
+    readme = ADDON / "readme"
+    parts = [HEADER, to_rst((readme / "DESCRIPTION.md").read_text()), "\n"]
+    parts.append("**Table of contents**\n\n.. contents::\n   :local:\n\n")
+    for filename, title in SECTIONS:
+        fragment = readme / filename
+        if fragment.exists():
+            parts += [
+                f"{title}\n{'=' * len(title)}\n\n",
+                to_rst(fragment.read_text()),
+                "\n",
+            ]
+    parts.append("Credits\n=======\n\nContributors\n------------\n\n")
+    parts.append(to_rst((readme / "CONTRIBUTORS.md").read_text()))
+    return "".join(parts)
+
+
+def main(argv):
+    target = ADDON / "README.rst"
+    text = render()
+    if "--check" in argv:
+        if target.read_text() != text:
+            sys.exit(
+                "service_care/README.rst is out of date: run scripts/gen_readme.py"
+            )
+        return
+    target.write_text(text)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

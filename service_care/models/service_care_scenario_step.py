@@ -189,6 +189,16 @@ class ServiceCareScenarioStep(models.Model):
                     self.env._("Send step %(step)s needs a template.", step=step.name)
                 )
 
+    def action_view_messages(self):
+        """The messages of this step, grouped by state and skip reason."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "service_care.service_care_message_action"
+        )
+        action["domain"] = [("scenario_step_id", "=", self.id)]
+        action["context"] = {"group_by": ["state", "reason_code"], "create": False}
+        return action
+
     # ------------------------------------------------------------------
     # Execution: each method takes the runs at this step and returns those
     # that go straight on to their next step.

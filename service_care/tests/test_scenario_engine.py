@@ -5,7 +5,7 @@ from unittest.mock import patch
 
 from freezegun import freeze_time
 
-from odoo.tests import tagged
+from odoo.tests import RecordCapturer, tagged
 
 from ..models.service_care_scenario_step import ServiceCareScenarioStep
 from .common import ServiceCareCase
@@ -352,3 +352,89 @@ class TestScenarioAtScale(ServiceCareCase):
             self.Run._cron_run()
         self.assertEqual(failed.state, "done")
         self.assertEqual(self.Message.search_count([("run_id", "in", runs.ids)]), 3)
+
+
+@tagged("post_install", "-at_install")
+class TestScenarioTriggers(ServiceCareCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Run = cls.env["service.care.scenario.run"]
+        cls.product = cls.env["product.product"].create({"name": "Water filter"})
+        order_template = cls.env["mail.template"].create(
+            {
+                "name": "Thanks",
+                "model_id": cls.env.ref("sale.model_sale_order").id,
+                "subject": "Thanks for {{ object.name }}",
+                "body_html": "<p>Thanks</p>",
+            }
+        )
+        cls.send_step = _step(1, "Thank", "send", mail_template_id=order_template.id)
+
+    def _order(self, confirm=True):
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "order_line": [(0, 0, {"product_id": self.product.id})],
+            }
+        )
+        if confirm:
+            order.action_confirm()
+        return order
+
+    def test_order_confirmed_starts_a_run_and_wakes_the_runner(self):
+        scenario = self.env["service.care.scenario"].create(
+            {
+                "name": "Order thanks",
+                "trigger": "order_confirmed",
+                "step_ids": [self.send_step],
+            }
+        )
+        cron = self.env.ref("service_care.ir_cron_service_care_scenario_run")
+        triggers = RecordCapturer(
+            self.env["ir.cron.trigger"].sudo(), [("cron_id", "=", cron.id)]
+        )
+        with triggers:
+            order = self._order()
+        run = self.Run.search([("scenario_id", "=", scenario.id)])
+        self.assertEqual((run.res_id, run.partner_id), (order.id, self.customer))
+        self.assertTrue(triggers.records, "the runner cron was not triggered")
+        # Confirming again (e.g. after a cancel and reset) starts no second run.
+        order._action_cancel()
+        order.action_draft()
+        order.action_confirm()
+        self.assertEqual(self.Run.search_count([("scenario_id", "=", scenario.id)]), 1)
+
+    def test_documents_entering_the_filter_are_polled(self):
+        scenario = self.env["service.care.scenario"].create(
+            {
+                "name": "Quotation follow-up",
+                "trigger": "domain",
+                "filter_domain": f"[('state', '=', 'draft'), "
+                f"('partner_id', '=', {self.customer.id})]",
+                "step_ids": [self.send_step],
+            }
+        )
+        self.env["service.care.scenario"]._cron_poll_domains()
+        self.assertFalse(self.Run.search([("scenario_id", "=", scenario.id)]))
+        quotation = self._order(confirm=False)
+        self.env["service.care.scenario"]._cron_poll_domains()
+        self.env["service.care.scenario"]._cron_poll_domains()
+        run = self.Run.search([("scenario_id", "=", scenario.id)])
+        self.assertEqual(run.res_id, quotation.id)
+
+    def test_filter_is_checked_again_before_the_send(self):
+        scenario = self.env["service.care.scenario"].create(
+            {
+                "name": "Quotation reminder",
+                "trigger": "api",
+                "filter_domain": "[('state', '=', 'draft')]",
+                "step_ids": [self.send_step],
+            }
+        )
+        quotation = self._order(confirm=False)
+        run = scenario._enroll(quotation)
+        quotation.action_confirm()  # no longer a quotation when the run sends
+        self.Run._cron_run()
+        self.assertEqual(run.state, "exited")
+        self.assertFalse(run.message_ids)

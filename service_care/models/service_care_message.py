@@ -518,18 +518,30 @@ class ServiceCareMessage(models.Model):
 
     def _track_open(self, machine=False):
         """Count an open; one by a privacy proxy only counts, it proves nothing."""
-        for message in self:
-            if machine:
-                message.machine_open_count += 1
-                continue
-            message.open_count += 1
-            message._mark("opened")
+        self._increment("machine_open_count" if machine else "open_count")
+        if not machine:
+            self._mark("opened")
 
     def _track_click(self):
         """Count a click: the strongest sign of interest a message gets."""
-        for message in self:
-            message.click_count += 1
-            message._mark("clicked")
+        self._increment("click_count")
+        self._mark("clicked")
+
+    def _increment(self, column):
+        """Add one to a counter in the database itself.
+
+        A mail client and a privacy proxy often fetch the pixel at the same
+        moment: read-modify-write would lose one of the two, or conflict.
+        """
+        if column not in ("open_count", "machine_open_count", "click_count"):
+            raise ValueError(f"Not a counter: {column}")
+        if not self:
+            return
+        self.env.cr.execute(
+            f"UPDATE service_care_message SET {column} = {column} + 1 WHERE id IN %s",
+            [tuple(self.ids)],
+        )
+        self.invalidate_recordset([column])
 
     def _token(self, scope, *parts):
         """Return the HMAC token of this message for ``scope`` (open, click...)."""

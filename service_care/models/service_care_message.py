@@ -538,7 +538,8 @@ class ServiceCareMessage(models.Model):
         if not self:
             return
         self.env.cr.execute(
-            f"UPDATE service_care_message SET {column} = {column} + 1 WHERE id IN %s",
+            f"UPDATE service_care_message SET {column} = COALESCE({column}, 0) + 1 "
+            "WHERE id IN %s",
             [tuple(self.ids)],
         )
         self.invalidate_recordset([column])

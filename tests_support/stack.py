@@ -20,6 +20,10 @@ Environment given to COMMAND:
   ``SERVICE_CARE_KANNEL_PASSWORD``: Kannel's sendsms interface.
 - ``SERVICE_CARE_SMSC_CONTROL_URL``: the simulator's control interface (see
   ``tests_support/smsc_sim.py``).
+- ``SERVICE_CARE_MO_RELAY_URL`` (without ``--mo-url``): the relay Kannel sends
+  mobile-originated SMS to, as ``/relay?from=%p&to=%P&text=%a&id=%I``; PUT
+  ``{"url": ...}`` to its ``/target`` to choose where they go (see
+  ``tests_support/http_relay.py``).
 """
 
 import argparse
@@ -175,7 +179,7 @@ class Part:
 
 
 class Stack:
-    """The SMTP sink, the SMSC simulator, bearerbox and smsbox of one run."""
+    """The SMTP sink, the SMSC simulator, the MO relay, bearerbox and smsbox."""
 
     def __init__(self, run_dir, mo_url=None):
         self.run_dir = run_dir
@@ -196,9 +200,15 @@ class Stack:
 
     def start(self):
         """Start every part, wait until each answers; return COMMAND's env."""
-        smtp_port, smpp_port, control_port, admin_port, smsbox_port, sendsms_port = (
-            free_ports(6)
-        )
+        (
+            smtp_port,
+            smpp_port,
+            control_port,
+            admin_port,
+            smsbox_port,
+            sendsms_port,
+            relay_port,
+        ) = free_ports(7)
         smpp_system_id, smpp_password = "kannel", secrets.token_hex(4)
         admin_password, sendsms_password = secrets.token_hex(8), secrets.token_hex(8)
         control_url = f"http://{HOST}:{control_port}"
@@ -226,6 +236,21 @@ class Stack:
             "control interface",
         )
 
+        relay_env = {}
+        if self.mo_url:
+            mo_action = f'get-url = "{self.mo_url}"'
+        else:
+            relay_url = f"http://{HOST}:{relay_port}"
+            relay = self._start_python(
+                "mo-relay", "tests_support.http_relay", port=relay_port
+            )
+            relay.wait_until(
+                lambda: http_get(f"{relay_url}/target") is not None, "relay answering"
+            )
+            # Until a target is set the relay answers empty: the MO is dropped.
+            mo_action = f'get-url = "{relay_url}/relay?from=%p&to=%P&text=%a&id=%I"'
+            relay_env["SERVICE_CARE_MO_RELAY_URL"] = relay_url
+
         # An empty store spares bearerbox's log three misleading fopen ERRORs.
         (self.run_dir / "kannel.store").touch()
         conf = self.run_dir / "kannel.conf"
@@ -241,8 +266,7 @@ class Stack:
                 sendsms_port=sendsms_port,
                 sendsms_user=KANNEL_USER,
                 sendsms_password=sendsms_password,
-                # Without an MO URL, answer nothing: omit-empty drops the reply.
-                mo_action=f'get-url = "{self.mo_url}"' if self.mo_url else 'text = ""',
+                mo_action=mo_action,
             )
         )
 
@@ -276,6 +300,7 @@ class Stack:
             SERVICE_CARE_KANNEL_USER=KANNEL_USER,
             SERVICE_CARE_KANNEL_PASSWORD=sendsms_password,
             SERVICE_CARE_SMSC_CONTROL_URL=control_url,
+            **relay_env,
         )
 
     def stop(self):
@@ -324,7 +349,8 @@ def parse_args(argv):
         "--mo-url",
         type=kannel_url,
         help="Kannel get-url for mobile-originated SMS, with Kannel escapes "
-        "such as %%p (sender) and %%a (text); without it MO SMS are dropped",
+        "such as %%p (sender) and %%a (text); without it MO SMS go to a relay "
+        "whose target is set at run time (SERVICE_CARE_MO_RELAY_URL)",
     )
     parser.add_argument(
         "--keep-dir", action="store_true", help="keep the run directory and logs"

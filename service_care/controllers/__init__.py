@@ -1,1 +1,1 @@
-from . import tracking
+from . import portal, shop, sms, tracking, waitlist_portal

@@ -3,10 +3,13 @@
 import re
 from datetime import time, timedelta
 
+import pytz
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..tools.policy import Policy, SendWindow, parse_window
+from ..tools.policy import Policy, SendWindow, local_to_utc, parse_window
+from ..tools.replenishment import last_run_slot
 
 # fields of the weekdays the send window opens on, Monday (0) first
 WINDOW_WEEKDAY_FIELDS = (
@@ -31,6 +34,17 @@ def _float_to_time(hours):
     """Wall-clock time of a ``float_time`` value; 24:00 is midnight."""
     minutes = round(hours * 60)
     return time(minutes // 60 % 24, minutes % 60)
+
+
+WEEKDAYS = [
+    ("0", "Monday"),
+    ("1", "Tuesday"),
+    ("2", "Wednesday"),
+    ("3", "Thursday"),
+    ("4", "Friday"),
+    ("5", "Saturday"),
+    ("6", "Sunday"),
+]
 
 
 class ResCompany(models.Model):
@@ -82,6 +96,37 @@ class ResCompany(models.Model):
         string="Track Opens and Clicks",
         default=True,
         help="Add an open pixel to emails and route links through a tracked redirect.",
+    )
+
+    care_replenish_lead_days = fields.Integer(
+        string="Remind Days Early",
+        default=3,
+        help="Customers are reminded this many days before they run out of a "
+        "product, unless the product says otherwise.",
+    )
+    care_cart_weekday = fields.Selection(
+        WEEKDAYS,
+        string="Cart Day",
+        default="0",
+        required=True,
+        help="The day of the week due reminders are gathered into carts.",
+    )
+    care_cart_hour = fields.Float(
+        string="Cart Hour",
+        default=8.0,
+        help="The hour, in the company's time zone, carts are prepared.",
+    )
+    care_cart_days = fields.Integer(
+        string="Cart Valid (Days)",
+        default=14,
+        help="A cart the customer has not decided on expires after this many "
+        "days, and its reminders move a week.",
+    )
+    care_cart_last_run = fields.Datetime(
+        string="Last Cart Run",
+        readonly=True,
+        copy=False,
+        help="When the weekly run last prepared this company's carts.",
     )
 
     @api.constrains("care_window_start", "care_window_end")
@@ -200,3 +245,41 @@ class ResCompany(models.Model):
                 if hours > 0
             },
         )
+
+    @api.constrains("care_replenish_lead_days", "care_cart_hour", "care_cart_days")
+    def _check_care_cart_settings(self):
+        for company in self:
+            if company.care_replenish_lead_days < 0:
+                raise ValidationError(self.env._("Days early cannot be negative."))
+            if not 0 <= company.care_cart_hour < 24:
+                raise ValidationError(
+                    self.env._("Carts are prepared at an hour from 00:00 to 23:59.")
+                )
+            if company.care_cart_days < 1:
+                raise ValidationError(
+                    self.env._("A cart stays valid for at least one day.")
+                )
+
+    def _care_tz(self):
+        self.ensure_one()
+        return self.partner_id.tz or "UTC"
+
+    def _care_local(self, utc_datetime):
+        """Naive local time of the company for a naive UTC datetime."""
+        self.ensure_one()
+        zone = pytz.timezone(self._care_tz())
+        return pytz.utc.localize(utc_datetime).astimezone(zone).replace(tzinfo=None)
+
+    def _care_today(self):
+        self.ensure_one()
+        return self._care_local(fields.Datetime.now()).date()
+
+    def _care_cart_slot(self, now=None):
+        """The latest weekly cart moment up to ``now``: (UTC datetime, local day)."""
+        self.ensure_one()
+        local_slot = last_run_slot(
+            self._care_local(now or fields.Datetime.now()),
+            int(self.care_cart_weekday),
+            self.care_cart_hour,
+        )
+        return local_to_utc(local_slot, self._care_tz()), local_slot.date()

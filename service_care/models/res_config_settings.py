@@ -44,3 +44,12 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.care_attribution_days", readonly=False
     )
     care_tracking = fields.Boolean(related="company_id.care_tracking", readonly=False)
+
+    care_replenish_lead_days = fields.Integer(
+        related="company_id.care_replenish_lead_days", readonly=False
+    )
+    care_cart_weekday = fields.Selection(
+        related="company_id.care_cart_weekday", readonly=False
+    )
+    care_cart_hour = fields.Float(related="company_id.care_cart_hour", readonly=False)
+    care_cart_days = fields.Integer(related="company_id.care_cart_days", readonly=False)

@@ -1,13 +1,61 @@
 # Copyright 2026 service_care contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import calendar
+import logging
 from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import consteq
+from odoo.tools.misc import hmac as odoo_hmac
 
 from ..tools.attribution import DIRECT, Order, Touch, attribute_orders
+from ..tools.replenishment import POSTPONE_WEEKS, expiry, is_short
 
 UTM_SOURCE_NAME = "Service Care"
+
+
+_logger = logging.getLogger(__name__)
+
+CART_STATES = [
+    ("open", "Waiting for the Customer"),
+    ("confirmed", "Confirmed"),
+    ("postponed", "Postponed"),
+    ("expired", "Expired"),
+    ("declined", "Declined"),
+]
+# What a one-click link may do; "cart" links open the cart page, whose forms
+# may do all of them.
+LINK_ACTIONS = ("cart", "confirm", "postpone", "stop")
+LINK_PATHS = {
+    "cart": "",
+    "confirm": "/confirm",
+    "postpone": "/postpone/{arg}",
+    "stop": "/stop/{arg}",
+}
+
+
+# Line fields Odoo computes from the product, quantity, pricelist, fiscal
+# position and language alone: computed once per such case per batch.
+CARRIED_LINE_FIELDS = (
+    "name",
+    "product_uom",
+    "price_unit",
+    "technical_price_unit",
+    "discount",
+    "pricelist_item_id",
+    "tax_id",
+    "customer_lead",
+    "product_packaging_id",
+    "product_packaging_qty",
+    "product_custom_attribute_value_ids",
+    "product_no_variant_attribute_value_ids",
+)
+
+
+def _timestamp(utc_datetime):
+    return calendar.timegm(utc_datetime.timetuple())
 
 
 class SaleOrder(models.Model):
@@ -30,6 +78,32 @@ class SaleOrder(models.Model):
         string="Goes Well With",
         help="Accessories and alternatives of the ordered products, for "
         "cross-selling messages.",
+    )
+
+    care_predictive = fields.Boolean(
+        "Predictive Cart",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="Prepared by Service Care from the customer's due reminders.",
+    )
+    care_cart_state = fields.Selection(
+        CART_STATES, "Cart Status", readonly=True, copy=False, index="btree_not_null"
+    )
+    care_cart_date = fields.Date("Cart Day", readonly=True, copy=False)
+    care_cart_expires_at = fields.Datetime("Cart Expires", readonly=True, copy=False)
+    care_cart_visited_at = fields.Datetime(
+        "Opened by the Customer", readonly=True, copy=False
+    )
+    care_cart_decided_at = fields.Datetime("Decided On", readonly=True, copy=False)
+    care_cart_postponed_weeks = fields.Integer(
+        "Postponed by (Weeks)", readonly=True, copy=False
+    )
+    care_cart_reminder_ids = fields.One2many(
+        "service.care.reminder", "cart_id", "Reminders in the Cart", readonly=True
+    )
+    care_cart_short_count = fields.Integer(
+        "Lines Out of Stock", compute="_compute_care_cart_short_count"
     )
 
     def _compute_care_run_count(self):
@@ -98,8 +172,14 @@ class SaleOrder(models.Model):
             order.care_message_count = len(ids_by_order.get(order.id, ()))
 
     def action_confirm(self):
+        carts = self._care_open_carts()
         result = super().action_confirm()
+        carts.filtered(lambda o: o.state == "sale")._care_cart_confirmed()
         self._care_attribute()
+        # sudo: confirming an order (a salesperson, or a customer on the
+        # portal) keeps its customer's reminders up to date, whatever the
+        # confirming user may see of Service Care.
+        self.env["service.care.reminder"].sudo()._care_from_orders(self)
         # sudo: customers confirm their own orders on the shop without any
         # right on scenarios; starting one only reads its configuration.
         self.env["service.care.scenario"].sudo()._care_trigger("order_confirmed", self)
@@ -251,3 +331,435 @@ class SaleOrder(models.Model):
         if channel == "email":
             return self.env["utm.medium"]._fetch_or_create_utm_medium("email")
         return self._find_or_create_record("utm.medium", "SMS")
+
+    # ------------------------------------------------------------------
+    # Predictive carts: draft quotations the weekly run prepares
+    # ------------------------------------------------------------------
+
+    def init(self):
+        result = super().init()
+        # One open predictive cart per customer: two weekly runs (or a run
+        # and a "run now") cannot both cart the same customer.
+        self.env.cr.execute(
+            """
+            CREATE UNIQUE INDEX IF NOT EXISTS sale_order_care_open_cart_unique
+                ON sale_order (partner_id, company_id)
+             WHERE care_predictive AND care_cart_state = 'open'
+            """
+        )
+        return result
+
+    @api.depends("order_line.care_out_of_stock")
+    def _compute_care_cart_short_count(self):
+        for order in self:
+            order.care_cart_short_count = len(
+                order.order_line.filtered("care_out_of_stock")
+            )
+
+    # ------------------------------------------------------------------
+    # CRUD and Odoo's own actions
+    # ------------------------------------------------------------------
+
+    def _action_cancel(self):
+        carts = self._care_open_carts()
+        result = super()._action_cancel()
+        # cancelled in the back office: the customer still needs the products
+        carts._care_cart_close("declined", weeks=1)
+        return result
+
+    def action_view_care_reminders(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "service_care.service_care_reminder_action"
+        )
+        action["domain"] = [("cart_id", "=", self.id)]
+        action["context"] = {"create": False}
+        return action
+
+    # ------------------------------------------------------------------
+    # Making carts (the weekly run)
+    # ------------------------------------------------------------------
+
+    def _care_open_carts(self):
+        return self.filtered(
+            lambda o: o.care_predictive and o.care_cart_state == "open"
+        )
+
+    @api.model
+    def _care_create_carts(self, company, carts, run_day):
+        """One draft quotation per ``tools.replenishment.Cart``, then the emails.
+
+        Prices come from each customer's pricelist (Odoo's own computation);
+        lines the free stock cannot cover are flagged. The reminders go
+        ``in_cart`` in one query, and the carts enter the replenishment
+        scenario, which sends the email.
+        """
+        if not carts:
+            return self.browse()
+        Reminder = self.env["service.care.reminder"]
+        reminders = Reminder.browse(
+            [rid for cart in carts for rid in cart.reminder_ids]
+        )
+        last_user = {}
+        for reminder in reminders.sorted(lambda r: (r.order_date, r.id)):
+            if reminder.user_id:
+                last_user[reminder.partner_id.id] = reminder.user_id.id
+        partners = self.env["res.partner"].browse([cart.partner_id for cart in carts])
+        products = self.env["product.product"].browse(
+            {line.product_id for cart in carts for line in cart.lines}
+        )
+        warehouse = self.env["stock.warehouse"].search(
+            [("company_id", "=", company.id)], limit=1
+        )
+        free = {
+            product.id: product.free_qty
+            for product in products.with_context(warehouse_id=warehouse.id)
+        }
+        storable = {product.id: product.is_storable for product in products}
+        now = fields.Datetime.now()
+        expires = expiry(now, company.care_cart_days)
+        # No "quotation created" note nor the creating user as follower on
+        # each of thousands of carts; the customer is no follower either
+        # (the portal reaches carts by signed link or ownership).
+        Order = self.with_company(company).with_context(
+            mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True
+        )
+        orders = Order.create(
+            [
+                {
+                    "partner_id": partner.id,
+                    "company_id": company.id,
+                    "user_id": (
+                        partner.user_id.id
+                        or partner.commercial_partner_id.user_id.id
+                        or last_user.get(partner.id, False)
+                    ),
+                    "warehouse_id": warehouse.id,
+                    "origin": self.env._("Replenishment"),
+                    "require_signature": False,
+                    "require_payment": False,
+                    "care_predictive": True,
+                    "care_cart_state": "open",
+                    "care_cart_date": run_day,
+                    "care_cart_expires_at": expires,
+                }
+                for partner in partners
+            ]
+        )
+        line_vals = [
+            [
+                {
+                    "order_id": order.id,
+                    "product_id": line.product_id,
+                    "product_uom_qty": line.quantity,
+                    "care_out_of_stock": storable[line.product_id]
+                    and is_short(free[line.product_id], line.quantity),
+                }
+                for line in cart.lines
+            ]
+            for order, cart in zip(orders, carts, strict=True)
+        ]
+        order_lines = self._care_create_lines(company, orders, line_vals)
+        rows = []
+        for cart, lines in zip(carts, order_lines, strict=True):
+            for order_line, line in zip(lines, cart.lines, strict=True):
+                rows.extend(
+                    (reminder_id, order_line.order_id.id, order_line.id)
+                    for reminder_id in line.reminder_ids
+                )
+        reminders._care_mark_in_cart(rows, run_day)
+        self._care_enroll_carts(orders)
+        return orders
+
+    @api.model
+    def _care_create_lines(self, company, orders, line_vals):
+        """Create the cart lines; return them per order, in order.
+
+        Carts repeat the same few products and quantities for many customers
+        on a few pricelists, so Odoo's own computation of what depends on
+        nothing else (name, unit, price, discount, taxes, packaging...) runs
+        once per distinct case, on the first line of that case, and the
+        others get its results: the same values without a pricelist search
+        per line. Amounts are still computed by Odoo for every line.
+        """
+        Line = orders.order_line.with_company(company).with_context(
+            mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True
+        )
+        memo_fields = [name for name in CARRIED_LINE_FIELDS if name in Line._fields]
+        no_analytic = not self.env["account.analytic.distribution.model"].search_count(
+            [("company_id", "in", [company.id, False])], limit=1
+        )
+
+        def case(order, vals):
+            return (
+                order.pricelist_id.id,
+                order.fiscal_position_id.id,
+                order.currency_id.id,
+                order.partner_id.lang,
+                vals["product_id"],
+                vals["product_uom_qty"],
+            )
+
+        firsts, seen = [], set()
+        for order, lines in zip(orders, line_vals, strict=True):
+            for vals in lines:
+                key = case(order, vals)
+                if key not in seen:
+                    seen.add(key)
+                    firsts.append((key, vals))
+        created = Line.create([vals for _key, vals in firsts])
+        memo = {}
+        for (key, _vals), line in zip(firsts, created, strict=True):
+            memo[key] = line._convert_to_write(
+                {name: line[name] for name in memo_fields}
+            )
+            if no_analytic:
+                memo[key]["analytic_distribution"] = False
+        first_ids = {
+            id(vals): line for (_key, vals), line in zip(firsts, created, strict=True)
+        }
+        rest = [
+            dict(vals, **memo[case(order, vals)])
+            for order, lines in zip(orders, line_vals, strict=True)
+            for vals in lines
+            if id(vals) not in first_ids
+        ]
+        others = iter(Line.create(rest))
+        return [
+            Line.concat(
+                *(
+                    first_ids[id(vals)] if id(vals) in first_ids else next(others)
+                    for vals in lines
+                )
+            )
+            for lines in line_vals
+        ]
+
+    def _care_enroll_carts(self, orders):
+        scenario = self.env.ref(
+            "service_care.service_care_scenario_replenishment",
+            raise_if_not_found=False,
+        )
+        if scenario and scenario.active:
+            # sudo: the weekly run starts the shop's replenishment scenario
+            # for the carts it made, whoever started the run.
+            scenario.sudo()._enroll(orders)
+
+    @api.model
+    def _care_expire_due_carts(self, company):
+        """Expire the open carts of ``company`` past their date.
+
+        The replenishment scenario expires its carts itself; this catches
+        those it could not (scenario stopped or archived).
+        """
+        carts = self.search(
+            [
+                ("company_id", "=", company.id),
+                ("care_predictive", "=", True),
+                ("care_cart_state", "=", "open"),
+                ("care_cart_expires_at", "<=", fields.Datetime.now()),
+            ]
+        )
+        carts._care_cart_expire()
+        return carts
+
+    # ------------------------------------------------------------------
+    # Signed links
+    # ------------------------------------------------------------------
+
+    def get_care_link(self, action="cart", arg=None):
+        """Absolute URL of a one-click link for the cart's customer.
+
+        Signed for this cart, its customer, the action (and its argument:
+        weeks to postpone, cart line to stop), valid until the cart expires.
+        """
+        self.ensure_one()
+        self.check_access("read")
+        if action not in LINK_ACTIONS:
+            raise UserError(self.env._("Unknown cart action %(a)s.", a=action))
+        path = LINK_PATHS[action].format(arg=arg)
+        return (
+            f"{self.get_base_url()}/my/care/cart/{self.id}{path}"
+            f"?token={self._care_token(action, arg)}"
+        )
+
+    def _care_token(self, action, arg=None, expires=None):
+        self.ensure_one()
+        if expires is None:
+            expires = _timestamp(self.care_cart_expires_at or fields.Datetime.now())
+        digest = odoo_hmac(
+            self.env(su=True),
+            "service_care.cart",
+            (self.id, self.partner_id.id, action, int(arg or 0), int(expires)),
+        )
+        return f"{int(expires)}.{digest}"
+
+    def _care_check_token(self, token, action, arg=None):
+        """ "ok", "expired", or False for a forged or foreign token.
+
+        A cart link (scope "cart") is good for every action on its cart; an
+        action link only for its own action and argument.
+        """
+        self.ensure_one()
+        expires, _dot, digest = (token or "").partition(".")
+        if not expires.isdigit() or not digest:
+            return False
+        scopes = {(action, arg), ("cart", None)}
+        if not any(
+            consteq(self._care_token(scope, scope_arg, int(expires)), str(token))
+            for scope, scope_arg in scopes
+        ):
+            return False
+        if int(expires) < _timestamp(fields.Datetime.now()):
+            return "expired"
+        return "ok"
+
+    # ------------------------------------------------------------------
+    # What the customer does with a cart
+    # ------------------------------------------------------------------
+
+    def _care_cart_is_open(self):
+        """Whether the customer may still decide: open and not past its date."""
+        self.ensure_one()
+        return (
+            self.care_predictive
+            and self.care_cart_state == "open"
+            and self.state in ("draft", "sent")
+            and (
+                not self.care_cart_expires_at
+                or self.care_cart_expires_at > fields.Datetime.now()
+            )
+        )
+
+    def _care_cart_visited(self):
+        """The customer opened the cart: what the follow-ups count as a click."""
+        self.filtered(
+            lambda o: o.care_cart_state == "open" and not o.care_cart_visited_at
+        ).care_cart_visited_at = fields.Datetime.now()
+
+    def _care_cart_set_quantities(self, quantities):
+        """Apply the customer's quantities: {line id: qty}; 0 removes the line."""
+        self.ensure_one()
+        lines = self.order_line.filtered(lambda line: line.id in quantities)
+        removed = lines.filtered(lambda line: quantities[line.id] <= 0)
+        for line in lines - removed:
+            qty = quantities[line.id]
+            if qty != line.product_uom_qty:
+                line.product_uom_qty = qty
+                line.care_out_of_stock = line.product_id.is_storable and is_short(
+                    line.product_id.with_context(
+                        warehouse_id=self.warehouse_id.id
+                    ).free_qty,
+                    qty,
+                )
+        if removed:
+            removed.care_reminder_ids._care_set_state("dropped")
+            self._care_cart_remove_lines(removed)
+
+    def _care_cart_stop_line(self, line):
+        """The customer wants no more reminders of a line's product."""
+        self.ensure_one()
+        if line.care_reminder_ids:
+            line.care_reminder_ids._care_stop()
+        else:
+            self._care_cart_remove_lines(line)
+
+    def _care_portal_confirm(self):
+        """The customer confirms their cart: it becomes a real order."""
+        self.ensure_one()
+        if not self._care_cart_is_open():
+            raise UserError(self.env._("This cart can no longer be confirmed."))
+        self.action_confirm()
+        self._message_log(
+            body=self.env._("Confirmed by the customer from their predictive cart.")
+        )
+
+    def _care_cart_remove_lines(self, lines):
+        """Take lines out of open carts; a cart left empty is declined."""
+        lines = lines.filtered(lambda line: line.order_id.care_cart_state == "open")
+        carts = lines.order_id
+        lines.unlink()
+        carts.filtered(lambda o: not o.order_line)._care_cart_close("declined")
+
+    def _care_cart_confirmed(self):
+        """The carts became orders: their reminders are done, new ones follow.
+
+        A customer's confirmation also asks the salesperson to call them.
+        """
+        carts = self.filtered(lambda o: o.care_cart_state == "open")
+        if not carts:
+            return
+        carts.write(
+            {
+                "care_cart_state": "confirmed",
+                "care_cart_decided_at": fields.Datetime.now(),
+            }
+        )
+        reminders = carts.care_cart_reminder_ids.filtered(
+            lambda r: r.state == "in_cart"
+        )
+        kept = reminders.filtered("cart_line_id")
+        kept._care_set_state("confirmed")
+        (reminders - kept)._care_set_state("dropped")
+        if self.env.user.share:
+            carts._care_call_activity()
+
+    def _care_call_activity(self):
+        activity_type = self.env.ref("mail.mail_activity_data_call")
+        fallback = self.env.ref("base.user_admin", raise_if_not_found=False)
+        vals_list = [
+            {
+                "activity_type_id": activity_type.id,
+                "res_model_id": self.env["ir.model"]._get_id(self._name),
+                "res_id": order.id,
+                "user_id": (order.user_id or order.partner_id.user_id or fallback).id,
+                "summary": self.env._(
+                    "Call %(customer)s about their confirmed cart",
+                    customer=order.partner_id.name,
+                ),
+            }
+            for order in self
+        ]
+        # sudo: the customer confirming on the portal may not create
+        # activities; the salesperson gets one on their own order.
+        self.env["mail.activity"].sudo().create(vals_list)
+
+    def _care_cart_postpone(self, weeks):
+        """The customer wants the products later: the cart goes, reminders move."""
+        if weeks not in POSTPONE_WEEKS:
+            raise UserError(
+                self.env._(
+                    "A cart can be postponed by %(choices)s weeks.",
+                    choices=", ".join(str(w) for w in POSTPONE_WEEKS),
+                )
+            )
+        self._care_cart_close("postponed", weeks=weeks)
+
+    def _care_cart_expire(self):
+        """Nobody decided in time: the cart goes, reminders move a week."""
+        self._care_cart_close("expired", weeks=1)
+
+    def _care_cart_close(self, state, weeks=None):
+        """Close open carts as ``state``; cancel the quotations.
+
+        :param weeks: move the carts' reminders this many weeks; without it,
+            they are dropped
+        """
+        carts = self._care_open_carts()
+        if not carts:
+            return
+        carts.write(
+            {
+                "care_cart_state": state,
+                "care_cart_decided_at": fields.Datetime.now(),
+                "care_cart_postponed_weeks": weeks if state == "postponed" else 0,
+            }
+        )
+        reminders = carts.care_cart_reminder_ids.filtered(
+            lambda r: r.state == "in_cart"
+        )
+        if weeks:
+            reminders._care_move(weeks)
+        else:
+            reminders._care_set_state("dropped")
+        carts.filtered(lambda o: o.state in ("draft", "sent"))._action_cancel()

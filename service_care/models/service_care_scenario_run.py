@@ -399,3 +399,67 @@ class ServiceCareScenarioRun(models.Model):
         # sudo: the runner creates activities for salespeople on documents
         # they own; the cron user may lack their access rights.
         self.env["mail.activity"].sudo().create(vals_list)
+
+    # ------------------------------------------------------------------
+    # Replenishment: checks and actions on predictive carts. The follow-ups
+    # count clicks and visits of the cart page, never opens.
+    # ------------------------------------------------------------------
+
+    def _care_cart_runs(self):
+        """{run: cart} for the runs about predictive carts."""
+        runs = self.filtered(lambda r: r.res_model == "sale.order")
+        carts = self.env["sale.order"].browse(runs.mapped("res_id")).exists()
+        by_id = {cart.id: cart for cart in carts if cart.care_predictive}
+        return {run: by_id[run.res_id] for run in runs if run.res_id in by_id}
+
+    def _check_cart_undecided(self, step):
+        return self.browse(
+            [
+                run.id
+                for run, cart in self._care_cart_runs().items()
+                if cart.care_cart_state == "open"
+            ]
+        )
+
+    def _check_cart_clicked(self, step):
+        clicked = set(
+            self.env["service.care.message"]
+            .search([("run_id", "in", self.ids), ("clicked_at", "!=", False)])
+            .run_id.ids
+        )
+        return self.browse(
+            [
+                run.id
+                for run, cart in self._care_cart_runs().items()
+                if cart.care_cart_visited_at or run.id in clicked
+            ]
+        )
+
+    def _check_cart_not_clicked(self, step):
+        return self - self._check_cart_clicked(step)
+
+    def _check_cart_expired(self, step):
+        now = fields.Datetime.now()
+        return self.browse(
+            [
+                run.id
+                for run, cart in self._care_cart_runs().items()
+                if cart.care_cart_expires_at and cart.care_cart_expires_at <= now
+            ]
+        )
+
+    def _care_action_expire_cart(self, step):
+        carts = self.env["sale.order"].concat(*self._care_cart_runs().values())
+        carts._care_cart_expire()
+
+    # ------------------------------------------------------------------
+    # Back in stock
+    # ------------------------------------------------------------------
+
+    def _care_action_waitlist_settle(self, step):
+        """Close the buying window of the runs' back-in-stock notices."""
+        runs = self.filtered(
+            lambda run: run.res_model == "service.care.waitlist.notice"
+        )
+        if runs:
+            runs._documents().exists()._care_settle()

@@ -34,6 +34,10 @@ BUILTIN_CHECKS = [
     ("clicked", "An earlier message was clicked"),
     ("not_clicked", "An earlier message was not clicked"),
     ("in_stock", "The products are in stock"),
+    ("cart_undecided", "The predictive cart awaits the customer's decision"),
+    ("cart_clicked", "The customer opened the predictive cart"),
+    ("cart_not_clicked", "The customer has not opened the predictive cart"),
+    ("cart_expired", "The predictive cart is past its date"),
 ]
 
 
@@ -105,9 +109,18 @@ class ServiceCareScenarioStep(models.Model):
 
     @api.model
     def _selection_action(self):
-        """Actions features register by extending this list."""
+        """The named hooks a step can run, on ``service.care.scenario.run``
+        as ``_care_action_<name>(step)``."""
         return [
-            ("call_activity", self.env._("Create a call activity for the salesperson"))
+            ("call_activity", self.env._("Create a call activity for the salesperson")),
+            (
+                "expire_cart",
+                self.env._("Expire the predictive cart (its reminders move a week)"),
+            ),
+            (
+                "waitlist_settle",
+                self.env._("Back in stock: see what was bought or sold out again"),
+            ),
         ]
 
     @api.depends("scenario_id.name", "name")

@@ -1,10 +1,35 @@
 # Copyright 2026 service_care contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class StockPicking(models.Model):
     _inherit = "stock.picking"
+
+    care_delivery_from = fields.Datetime(
+        string="Delivery From",
+        copy=False,
+        help="When the courier expects to reach the customer at the earliest: "
+        "the start of the window the Courier Left SMS gives.",
+    )
+    care_delivery_to = fields.Datetime(
+        string="Delivery Until",
+        copy=False,
+        help="The end of the delivery window the Courier Left SMS gives.",
+    )
+
+    @api.constrains("care_delivery_from", "care_delivery_to")
+    def _check_care_delivery_window(self):
+        for picking in self:
+            if (
+                picking.care_delivery_from
+                and picking.care_delivery_to
+                and picking.care_delivery_to < picking.care_delivery_from
+            ):
+                raise ValidationError(
+                    self.env._("The delivery window ends before it starts.")
+                )
 
     def _action_done(self):
         """Start the scenarios of delivered orders."""

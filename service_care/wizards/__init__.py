@@ -1,1 +1,1 @@
-from . import service_care_scenario_test
+from . import service_care_scenario_test, sms_composer

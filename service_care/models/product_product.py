@@ -1,0 +1,95 @@
+# Copyright 2026 service_care contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import fields, models
+
+
+class ProductProduct(models.Model):
+    _inherit = "product.product"
+
+    care_waitlist_count = fields.Integer(
+        "Waiting Customers",
+        compute="_compute_care_waitlist_count",
+        groups="service_care.service_care_group_user",
+        help="Customers waiting for this variant to be back in stock.",
+    )
+
+    def _compute_care_waitlist_count(self):
+        counts = dict(
+            self.env["service.care.waitlist"]._read_group(
+                [("product_id", "in", self.ids), ("state", "=", "waiting")],
+                ["product_id"],
+                ["__count"],
+            )
+        )
+        for product in self:
+            product.care_waitlist_count = counts.get(product, 0)
+
+    def action_view_care_waitlist(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "service_care.service_care_waitlist_action"
+        )
+        action["domain"] = [("product_id", "=", self.id)]
+        action["context"] = {
+            "default_product_id": self.id,
+            "search_default_filter_waiting": 1,
+        }
+        return action
+
+    def _care_free_qty(self, website):
+        """{variant id: free quantity in the warehouse ``website`` sells from}.
+
+        As ``website._get_product_available_qty`` counts it for the shop page,
+        for many variants at once.
+        """
+        products = self.with_company(website.company_id).with_context(
+            warehouse_id=website.warehouse_id.id
+        )
+        return {product.id: product.free_qty for product in products}
+
+    def _has_stock_notification(self, partner):
+        """The shop page shows "we'll notify you" for our waitlist too."""
+        self.ensure_one()
+        # sudo: the shop asks about the visitor's own waiting line.
+        waiting = (
+            self.env["service.care.waitlist"]
+            .sudo()
+            .search_count(
+                [
+                    ("partner_id", "=", partner.id),
+                    ("product_id", "=", self.id),
+                    ("state", "=", "waiting"),
+                ],
+                limit=1,
+            )
+        )
+        return bool(waiting) or super()._has_stock_notification(partner)
+
+    def _send_availability_email(self):
+        """Odoo's hourly availability email, replaced by the waitlist.
+
+        The notify-me button now fills the waitlist; subscriptions still made
+        the old way (before service_care was installed, or by other code) move
+        to it, pending a confirmation by the address's owner, since Odoo let
+        anyone subscribe any address. Odoo's cron then has nobody left to
+        email: no customer is told twice.
+        """
+        self._care_adopt_stock_notifications()
+        return super()._send_availability_email()
+
+    def _care_adopt_stock_notifications(self):
+        products = self.search([("stock_notification_partner_ids", "!=", False)])
+        if not products:
+            return
+        Waitlist = self.env["service.care.waitlist"]
+        website = self.env["website"].get_current_website()
+        pending = Waitlist
+        for product in products:
+            for partner in product.stock_notification_partner_ids:
+                pending |= Waitlist._care_subscribe(
+                    partner, product, website, "shop", confirmed=False
+                )
+        pending.filtered(
+            lambda line: line.state == "pending" and not line.confirmation_sent_at
+        )._care_send_confirmation()
+        products.write({"stock_notification_partner_ids": [fields.Command.clear()]})

@@ -1,5 +1,7 @@
 # Copyright 2026 service_care contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from collections import Counter
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -24,6 +26,31 @@ class ProductTemplate(models.Model):
         help="Remind the customer this many days before they run out, to leave "
         "time for delivery. 0: the company's setting.",
     )
+
+    care_waitlist_count = fields.Integer(
+        "Waiting Customers",
+        compute="_compute_care_waitlist_count",
+        groups="service_care.service_care_group_user",
+        help="Customers waiting for a variant of this product to be back in stock.",
+    )
+
+    def _compute_care_waitlist_count(self):
+        lines = self.env["service.care.waitlist"].search_fetch(
+            [("product_id.product_tmpl_id", "in", self.ids), ("state", "=", "waiting")],
+            ["product_id"],
+        )
+        counts = Counter(line.product_id.product_tmpl_id.id for line in lines)
+        for template in self:
+            template.care_waitlist_count = counts.get(template.id, 0)
+
+    def action_view_care_waitlist(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "service_care.service_care_waitlist_action"
+        )
+        action["domain"] = [("product_id.product_tmpl_id", "=", self.id)]
+        action["context"] = {"search_default_filter_waiting": 1}
+        return action
 
     @api.constrains("care_days_per_unit", "care_lead_days")
     def _check_care_interval(self):

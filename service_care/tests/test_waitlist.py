@@ -41,6 +41,15 @@ class TestWaitlist(WaitlistCase):
         self._wait_for(self._make_customer("Bob", "bob@example.pl"), self.red)
         self.assertEqual(len(triggers_after(order._action_cancel)), 1)
 
+    def test_waiting_count_on_the_variant_and_the_product(self):
+        self._wait_for(self.customer, self.red, self.blue)
+        self._wait_for(self._make_customer("Bob", "bob@example.pl"), self.red)
+        self.assertEqual(self.red.care_waitlist_count, 2)
+        self.assertEqual(self.green.care_waitlist_count, 0)
+        self.assertEqual(self.mug.care_waitlist_count, 3)
+        action = self.mug.action_view_care_waitlist()
+        self.assertEqual(self.Waitlist.search_count(action["domain"]), 3)
+
     def test_one_notice_lists_the_variants_that_came_back(self):
         lines = self._wait_for(self.customer, self.red, self.blue, self.green)
         other = self._make_customer("Bob", "bob@example.pl")

@@ -10,6 +10,8 @@ class MailMail(models.Model):
         self, success_pids, failure_reason=False, failure_type=None
     ):
         """Report the outcome of sending on the service_care messages."""
+        # sudo: the mail queue runs as whichever user sends; the log follows
+        # the mail whatever that user may read of Service Care.
         care_messages = (
             self.env["service.care.message"]
             .sudo()

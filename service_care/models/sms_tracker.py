@@ -18,6 +18,8 @@ class SmsTracker(models.Model):
         )
         care_state = SMS_STATE_TO_CARE.get(sms_state)
         if care_state and self:
+            # sudo: SMS states arrive from the gateway (public webhook, cron);
+            # the log follows the SMS whatever the current user may read.
             care_messages = (
                 self.env["service.care.message"]
                 .sudo()

@@ -17,6 +17,11 @@ class TestMessageState(BaseCase):
             self.assertFalse(moves_forward(final, "sent"))
             self.assertFalse(moves_forward(final, "clicked"))
 
+    def test_delivery_receipt_outranks_a_failure(self):
+        self.assertTrue(moves_forward("failed", "delivered"))
+        self.assertFalse(moves_forward("skipped", "delivered"))
+        self.assertFalse(moves_forward("bounced", "delivered"))
+
     def test_failure_only_before_delivery(self):
         self.assertTrue(moves_forward("sent", "failed"))
         self.assertTrue(moves_forward("queued", "bounced"))

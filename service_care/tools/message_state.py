@@ -21,11 +21,15 @@ def moves_forward(current, new):
     """Whether a message in state ``current`` may move to state ``new``.
 
     Progress only moves forward (a late "opened" never undoes "clicked"); a
-    final state is never left; a message that went out may still fail or
-    bounce, but one already delivered or read no longer fails.
+    final state is never left, except a failure that a delivery receipt
+    contradicts; a message that went out may still fail or bounce, but one
+    already delivered or read no longer fails.
     """
     if new not in STATES:
         raise ValueError(f"Unknown message state: {new!r}")
+    if current == "failed" and new == "delivered":
+        # A handset's receipt outranks a failure one route or attempt reported.
+        return True
     if current in FINAL or current == new:
         return False
     if new in ("bounced", "failed"):

@@ -230,12 +230,16 @@ class ServiceCareMessage(models.Model):
                     now,
                     partner.tz or company.partner_id.tz or "UTC",
                     partner.country_id.code or company.country_id.code or "",
-                    [last_sends[partner.id]] if partner.id in last_sends else [],
+                    last_sends[partner.id],
                     has_consent=partner[f"care_{channel}_consent"],
                     contact_valid=contact.ok or contact.blacklisted,
                     blacklisted=contact.blacklisted,
                     policy=policies[company],
                 )
+                if message.kind == "marketing" and decision.action != policy.SKIP:
+                    # The next message of this batch to the same customer
+                    # keeps its distance from this one.
+                    last_sends[partner.id].append(decision.at or now)
                 if decision.action == policy.SEND:
                     to_send |= message
                     continue
@@ -280,19 +284,30 @@ class ServiceCareMessage(models.Model):
         return decision.message
 
     def _last_marketing_sends(self, channel):
-        """Return {partner_id: last time a marketing message was queued to them}."""
-        groups = self._read_group(
-            [
-                ("partner_id", "in", self.partner_id.ids),
-                ("channel", "=", channel),
-                ("kind", "=", "marketing"),
-                ("state", "in", CAPPED_STATES),
-                ("id", "not in", self.ids),
-            ],
+        """Return {partner_id: [times of their other marketing messages]}.
+
+        The last one queued counts, and so do those still scheduled: two
+        deferred messages must not both go out when the window opens.
+        """
+        domain = [
+            ("partner_id", "in", self.partner_id.ids),
+            ("channel", "=", channel),
+            ("kind", "=", "marketing"),
+            ("id", "not in", self.ids),
+        ]
+        sends = defaultdict(list)
+        for partner, last in self._read_group(
+            [*domain, ("state", "in", CAPPED_STATES)], ["partner_id"], ["queued_at:max"]
+        ):
+            if last:
+                sends[partner.id].append(last)
+        for partner, planned in self._read_group(
+            [*domain, ("state", "=", "scheduled")],
             ["partner_id"],
-            ["queued_at:max"],
-        )
-        return {partner.id: last for partner, last in groups if last}
+            ["scheduled_at:array_agg"],
+        ):
+            sends[partner.id].extend(at for at in planned if at)
+        return sends
 
     def _queue(self):
         """Render and queue the messages through Odoo's mail or SMS queue."""
@@ -632,6 +647,8 @@ class ServiceCareMessage(models.Model):
         testing = getattr(threading.current_thread(), "testing", False)
         done = 0
         while True:
+            # The claim reads the table: pending ORM writes must be in it.
+            self.flush_model(["state", "scheduled_at"])
             self.env.cr.execute(
                 """
                 SELECT id FROM service_care_message

@@ -137,6 +137,8 @@ class ServiceCareScenarioRun(models.Model):
     @api.model
     def _claim_due(self, limit):
         """Lock and return up to ``limit`` due runs no other worker holds."""
+        # The claim reads the table: pending ORM writes must be in it.
+        self.flush_model(["state", "next_at"])
         self.env.cr.execute(
             """
             SELECT id FROM service_care_scenario_run

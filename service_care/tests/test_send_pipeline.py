@@ -92,6 +92,26 @@ class TestSendPipeline(ServiceCareCase):
         # The cap is per channel: the SMS is not held back by the email.
         self.assertEqual(sms.state, "queued")
 
+    def test_cap_holds_within_one_call_and_between_deferred_messages(self):
+        twice = self.customer | self.customer
+        other = self._make_customer("Ola Maj", "ola@example.pl")
+        with freeze_time(IN_WINDOW):
+            first, second = self._send(self.env["res.partner"].browse(twice.ids * 2))
+        self.assertEqual(first.state, "queued")
+        self.assertEqual(second.state, "scheduled")
+        self.assertEqual(second.reason_code, "frequency_cap")
+        self.assertEqual(second.scheduled_at, datetime(2026, 11, 25, 8, 0))
+        # Two messages deferred at night do not both go when the window opens.
+        with freeze_time("2026-11-24 21:30:00"):
+            night_one = self._send(other)
+            night_two = self._send(other)
+        self.assertEqual(night_one.scheduled_at, datetime(2026, 11, 25, 8, 0))
+        self.assertEqual(night_two.scheduled_at, datetime(2026, 11, 26, 8, 0))
+        with freeze_time("2026-11-25 08:00:00"):
+            self.Message._cron_dispatch()
+        self.assertEqual(night_one.state, "queued")
+        self.assertEqual(night_two.state, "scheduled")
+
     def test_transactional_skips_consent_window_and_cap(self):
         partner = self._make_customer("Olga Iwanowa", "olga@example.pl", consent=False)
         with freeze_time("2026-11-24 02:00:00"):  # 03:00 in Warsaw

@@ -104,7 +104,9 @@ class ServiceCareScenario(models.Model):
     def _check_filter_domain(self):
         for scenario in self:
             try:
-                scenario._documents_matching(self.env[scenario.model_name])
+                # Builds the query without running it: unknown fields and
+                # malformed domains raise here.
+                self.env[scenario.model_name]._search(scenario._domain())
             except Exception as error:
                 raise ValidationError(
                     self.env._(

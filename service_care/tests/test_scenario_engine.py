@@ -5,6 +5,7 @@ from unittest.mock import patch
 
 from freezegun import freeze_time
 
+from odoo.exceptions import ValidationError
 from odoo.tests import RecordCapturer, tagged
 
 from ..models.service_care_scenario_step import ServiceCareScenarioStep
@@ -154,6 +155,12 @@ class TestScenarioEngine(ServiceCareCase):
             self.Run._cron_run()
         self.assertEqual(len(self._messages(run)), 3)
         self.assertTrue(run.event_ids)
+
+    def test_invalid_filter_is_refused(self):
+        for domain in ("[('no_such_field', '=', 1)]", "[('state', '=='"):
+            with self.subTest(domain=domain), self.assertRaises(ValidationError):
+                self.scenario.filter_domain = domain
+                self.scenario.flush_recordset()
 
     def test_same_trigger_twice_starts_one_run(self):
         order = self._order()

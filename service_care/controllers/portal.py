@@ -7,7 +7,7 @@ from odoo.http import request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
-from ..tools.replenishment import POSTPONE_WEEKS
+from ..tools.replenishment import POSTPONE_WEEKS, parse_quantity
 
 # what a reminder a customer can still act on is in
 ACTIVE_REMINDER_STATES = ("scheduled", "postponed", "in_cart")
@@ -167,16 +167,25 @@ class ServiceCarePortal(CustomerPortal):
         records.env.flush_all()
 
     @staticmethod
+    def _care_visited(cart):
+        """Note a person's visit of the cart; link scanners and HEAD requests
+        (mail security checks) are not the customer deciding."""
+        if (
+            request.httprequest.method == "GET"
+            and not request.env["ir.http"].is_a_bot()
+        ):
+            cart._care_cart_visited()
+
+    @staticmethod
     def _care_quantities(cart, form):
         quantities = {}
         for line in cart.order_line:
             raw = form.get(f"qty_{line.id}")
             if raw is None:
                 continue
-            try:
-                quantities[line.id] = max(float(raw), 0.0)
-            except ValueError:
-                continue
+            quantity = parse_quantity(raw)
+            if quantity is not None:
+                quantities[line.id] = quantity
         return quantities
 
     @http.route(
@@ -192,7 +201,7 @@ class ServiceCarePortal(CustomerPortal):
         if refusal:
             return refusal
         if cart._care_cart_is_open():
-            cart._care_cart_visited()
+            self._care_visited(cart)
             self._care_done(cart)
         return request.render(
             "service_care.portal_care_cart",
@@ -216,7 +225,7 @@ class ServiceCarePortal(CustomerPortal):
         quantities = self._care_quantities(cart, post)
         if remove and remove.isdigit():
             quantities[int(remove)] = 0.0
-        cart._care_cart_visited()
+        self._care_visited(cart)
         cart._care_cart_set_quantities(quantities)
         self._care_done(cart)
         if cart.care_cart_state != "open":
@@ -249,7 +258,7 @@ class ServiceCarePortal(CustomerPortal):
             return refusal
         if not cart._care_cart_is_open():
             return self._care_closed(cart, token)
-        cart._care_cart_visited()
+        self._care_visited(cart)
         if request.httprequest.method != "POST":
             return self._care_action_page(cart, token, "confirm")
         cart._care_cart_set_quantities(self._care_quantities(cart, post))
@@ -280,7 +289,7 @@ class ServiceCarePortal(CustomerPortal):
             return refusal
         if not cart._care_cart_is_open():
             return self._care_closed(cart, token)
-        cart._care_cart_visited()
+        self._care_visited(cart)
         if request.httprequest.method != "POST":
             return self._care_action_page(cart, token, "postpone", weeks)
         cart._care_cart_postpone(weeks)
@@ -315,7 +324,7 @@ class ServiceCarePortal(CustomerPortal):
             raise NotFound()
         if not cart._care_cart_is_open():
             return self._care_closed(cart, token)
-        cart._care_cart_visited()
+        self._care_visited(cart)
         if request.httprequest.method != "POST":
             return self._care_action_page(cart, token, "stop", line_id, line=line)
         product = line.product_id

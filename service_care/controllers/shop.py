@@ -64,7 +64,7 @@ class ServiceCareShop(WebsiteSaleStock):
         if request.httprequest.method != "POST":
             return request.render("service_care.waitlist_link_page", values)
         if scope == "confirm":
-            line._care_confirm()
+            line._care_confirm_address()
         else:
             line = line._care_wait_again("email")
         return request.render(

@@ -309,7 +309,9 @@ class SaleOrder(models.Model):
             for channel in set(messages.mapped("channel"))
         }
         campaigns = {
-            scenario: self._find_or_create_record("utm.campaign", scenario.name)
+            scenario: self._find_or_create_record(
+                "utm.campaign", scenario.with_context(lang="en_US").name
+            )
             for scenario in messages.scenario_id
         }
         groups = defaultdict(self.browse)
@@ -362,10 +364,27 @@ class SaleOrder(models.Model):
 
     def _action_cancel(self):
         carts = self._care_open_carts()
+        confirmed = self.filtered(lambda order: order.state == "sale")
         result = super()._action_cancel()
         # cancelled in the back office: the customer still needs the products
         carts._care_cart_close("declined", weeks=1)
+        # An order that did not happen schedules nothing. sudo: whoever may
+        # cancel the order may drop the reminders it made.
+        self.env["service.care.reminder"].sudo().search(
+            [
+                ("order_id", "in", confirmed.ids),
+                ("state", "in", ("scheduled", "postponed")),
+            ]
+        )._care_set_state("dropped")
         return result
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_care_release_cart_reminders(self):
+        """A predictive cart deleted in the back office gives back its reminders."""
+        self._care_open_carts()._care_cart_close("declined", weeks=1)
+        # The reminders outlive the cart: unlink them from it first.
+        self.care_cart_reminder_ids.write({"cart_id": False, "cart_line_id": False})
+        self.env["service.care.reminder"].flush_model()
 
     def action_view_care_reminders(self):
         self.ensure_one()

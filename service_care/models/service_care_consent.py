@@ -87,6 +87,16 @@ class ServiceCareConsent(models.Model):
                 self.env._("A consent cannot be dated in the future.")
             )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Who recorded a consent and from where is not the caller's to say:
+        only trusted code (sudo, e.g. the unsubscribe page) sets the IP."""
+        if not self.env.su:
+            for vals in vals_list:
+                vals["user_id"] = self.env.uid
+                vals.pop("ip", None)
+        return super().create(vals_list)
+
     def write(self, vals):
         if not self.env.su:
             raise UserError(

@@ -5,6 +5,7 @@ import threading
 from collections import defaultdict, namedtuple
 
 import psycopg2
+import psycopg2.errors
 import pytz
 
 from odoo import api, fields, models
@@ -536,7 +537,11 @@ class ServiceCareReminder(models.Model):
             try:
                 with self.env.cr.savepoint():
                     orders |= Order._care_create_carts(company, [cart], run_day)
-            except psycopg2.IntegrityError:
+            except psycopg2.errors.UniqueViolation as error:
+                # Only "one open cart per customer" means another run was
+                # first; any other integrity error is a bug and must show.
+                if error.diag.constraint_name != "sale_order_care_open_cart_unique":
+                    raise
                 self.env.invalidate_all()
                 _logger.info(
                     "service_care: customer %s already has an open cart",

@@ -260,6 +260,8 @@ class ServiceCareWaitlist(models.Model):
             except psycopg2.IntegrityError:
                 # A double click: the other request created it.
                 line = self.search(domain, limit=1)
+                if not line:
+                    raise
         if confirmed:
             line._care_confirm()
         return line
@@ -273,9 +275,16 @@ class ServiceCareWaitlist(models.Model):
         )[0]
         line = self._care_subscribe(partner, product, website, "shop", confirmed=False)
         resend_before = fields.Datetime.now() - CONFIRM_RESEND
-        if line.state == "pending" and (
-            not line.confirmation_sent_at or line.confirmation_sent_at < resend_before
-        ):
+        # One confirmation per address and hour, whatever the product: nobody
+        # can flood an address by asking for many products.
+        recently_asked = self.search_count(
+            [
+                ("partner_id", "=", partner.id),
+                ("confirmation_sent_at", ">=", resend_before),
+            ],
+            limit=1,
+        )
+        if line.state == "pending" and not recently_asked:
             line._care_send_confirmation()
         return line
 
@@ -291,6 +300,18 @@ class ServiceCareWaitlist(models.Model):
         if pending:
             pending.write({"state": "waiting", "subscribed_at": fields.Datetime.now()})
             self._care_trigger_detection()
+
+    def _care_confirm_address(self):
+        """The owner of the address confirmed: every product they asked for
+        on that website meanwhile waits too (one email per hour covers all)."""
+        self.ensure_one()
+        self.search(
+            [
+                ("partner_id", "=", self.partner_id.id),
+                ("website_id", "=", self.website_id.id),
+                ("state", "=", "pending"),
+            ]
+        )._care_confirm()
 
     def _care_wait_again(self, source):
         """Open lines for the same customers and variants; return them."""

@@ -235,6 +235,8 @@ class SmsSms(models.Model):
         adapter = gateway._adapter()
         try:
             for index, sms in enumerate(smses):
+                if commit and index and not sms._care_still_mine():
+                    continue
                 outgoing = sms_providers.OutgoingSms(
                     uuid=sms.uuid,
                     number=sms.number,
@@ -267,6 +269,21 @@ class SmsSms(models.Model):
                     self.env.cr.commit()  # pylint: disable=invalid-commit
         finally:
             adapter.close()
+
+    def _care_still_mine(self):
+        """Lock this SMS again after a commit released the batch's locks.
+
+        Another worker (Odoo's "Send Now") may have taken it meanwhile: then
+        it is theirs, and sending it here would send it twice.
+        """
+        self.ensure_one()
+        self.env.cr.execute(
+            "SELECT id FROM sms_sms WHERE id = %s AND state = 'outgoing' "
+            "FOR UPDATE SKIP LOCKED",
+            [self.id],
+        )
+        self.invalidate_recordset(["state"])
+        return bool(self.env.cr.fetchone())
 
     def _care_accepted(self, gateway, result):
         self.ensure_one()

@@ -131,6 +131,25 @@ class TestPartnerConsent(TransactionCase):
                 }
             )
 
+    def test_who_and_where_cannot_be_forged(self):
+        consent = (
+            self.env["service.care.consent"]
+            .with_user(self.salesman)
+            .create(
+                {
+                    "partner_id": self.partner.id,
+                    "channel": "email",
+                    "granted": True,
+                    "source": "backoffice",
+                    "wording": "Offers by email.",
+                    "user_id": self.sales_manager.id,
+                    "ip": "203.0.113.9",
+                }
+            )
+        )
+        self.assertEqual(consent.user_id, self.salesman)
+        self.assertFalse(consent.ip)
+
     def test_log_rows_are_not_edited(self):
         row = self.partner._care_set_consent("email", True, "portal", WORDING_EMAIL)
         admin = self.env.ref("base.user_admin")

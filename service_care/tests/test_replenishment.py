@@ -359,6 +359,23 @@ class TestReplenishment(ReplenishmentMixin, ServiceCareCase):
         self.assertEqual(cart.care_cart_state, "declined")
         self.assertEqual(self._reminders(self.piotr).due_date, date(2026, 3, 9))
 
+    def test_back_office_delete_gives_back_the_reminders(self):
+        self._history()
+        self._weekly_run(MONDAY_MAR_2)
+        cart = self._cart(self.piotr)
+        with freeze_time(datetime(2026, 3, 3, 9, 0)):
+            cart.unlink()
+        reminders = self._reminders(self.piotr)
+        self.assertNotIn("in_cart", reminders.mapped("state"))
+        self.assertEqual(reminders.due_date, date(2026, 3, 9))
+
+    def test_cancelled_order_schedules_nothing(self):
+        order = self._order(self.ewa, (self.filters, 1))
+        reminder = self._reminders(self.ewa, self.filters)
+        self.assertEqual(reminder.state, "scheduled")
+        order._action_cancel()
+        self.assertEqual(reminder.state, "dropped")
+
     def test_report(self):
         self._history()
         self._weekly_run(MONDAY_MAR_2)

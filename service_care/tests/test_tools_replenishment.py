@@ -14,6 +14,7 @@ from odoo.addons.service_care.tools.replenishment import (
     is_short,
     last_run_slot,
     moved_due_date,
+    parse_quantity,
     week_start,
 )
 
@@ -138,3 +139,15 @@ class TestGroupCarts(BaseCase):
         self.assertTrue(is_short(1.5, 2))
         self.assertFalse(is_short(2, 2))
         self.assertFalse(is_short(10, 2))
+
+
+@tagged("service_care")
+class TestParseQuantity(BaseCase):
+    def test_quantities(self):
+        self.assertEqual(parse_quantity("2"), 2.0)
+        self.assertEqual(parse_quantity("1.5"), 1.5)
+        self.assertEqual(parse_quantity("-3"), 0.0)
+        self.assertEqual(parse_quantity("1000"), 1000.0)
+        for raw in ("", "two", None, "nan", "inf", "-inf", "1e9", "1000.5"):
+            with self.subTest(raw=raw):
+                self.assertIsNone(parse_quantity(raw))

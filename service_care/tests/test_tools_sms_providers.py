@@ -1,5 +1,7 @@
 # Copyright 2026 service_care contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import socket
+import threading
 from datetime import timedelta
 from unittest.mock import patch
 
@@ -295,3 +297,48 @@ class TestSmsProviderRules(BaseCase):
                 timedelta(hours=1),
             ],
         )
+
+
+@tagged("post_install", "-at_install", "service_care")
+class TestSubmitNetworkErrors(BaseCase):
+    """Refused before sending is retried; broken after sending may be out."""
+
+    def _server_that_hangs_up(self):
+        server = socket.socket()
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+
+        def serve():
+            connection, _address = server.accept()
+            connection.recv(65536)  # the whole request arrived...
+            connection.close()  # ...and the gateway drops it unanswered
+            server.close()
+
+        threading.Thread(target=serve, daemon=True).start()
+        return server.getsockname()[1]
+
+    def test_dropped_after_the_request_is_uncertain(self):
+        port = self._server_that_hangs_up()
+        adapter = sms_providers.KannelHttp(
+            f"http://127.0.0.1:{port}/cgi-bin/sendsms", "shop", "secret"
+        )
+        result = adapter.submit(
+            OutgoingSms("u1", "+48601234567", "Hi", "Shop", DLR_URL)
+        )
+        adapter.close()
+        self.assertEqual(result.outcome, UNCERTAIN)
+        self.assertIn("may have gone out", result.reason)
+
+    def test_refused_connection_is_retried(self):
+        probe = socket.socket()
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+        probe.close()  # nothing listens there any more
+        adapter = sms_providers.KannelHttp(
+            f"http://127.0.0.1:{port}/cgi-bin/sendsms", "shop", "secret"
+        )
+        result = adapter.submit(
+            OutgoingSms("u1", "+48601234567", "Hi", "Shop", DLR_URL)
+        )
+        adapter.close()
+        self.assertEqual(result.outcome, RETRY)

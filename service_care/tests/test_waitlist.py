@@ -189,11 +189,22 @@ class TestWaitlist(WaitlistCase):
             ),
             1,
         )
+        # Nor does asking for another product: one email per address and hour.
+        other = self.Waitlist._care_request(
+            "guest@example.com", self.blue, self.website
+        )
+        self.assertEqual(other.state, "pending")
+        self.assertFalse(
+            self.Message.search(
+                [("res_model", "=", other._name), ("res_id", "=", other.id)]
+            )
+        )
         self._receive((self.red, 5))
         self.assertFalse(self.Waitlist._care_detect(), "unconfirmed: never told")
 
-        line._care_confirm()
-        self.assertEqual(line.state, "waiting")
+        # The one link confirms everything the address asked for.
+        line._care_confirm_address()
+        self.assertEqual((line | other).mapped("state"), ["waiting", "waiting"])
         self.assertEqual(self.Waitlist._care_detect().waitlist_ids, line)
 
     def test_signed_links(self):

@@ -13,6 +13,7 @@ Datetimes are naive: local wall-clock time where the name says ``local``,
 dates are calendar dates in the shop's time zone.
 """
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -131,3 +132,22 @@ def group_carts(rows: Iterable[tuple[int, int, int, float]]) -> list[Cart]:
 def is_short(free_quantity: float, quantity: float) -> bool:
     """Whether the stock free to sell cannot cover a cart line."""
     return free_quantity < quantity
+
+
+# A customer types a quantity; more than this many units of one line is a typo.
+MAX_LINE_QUANTITY = 1000.0
+
+
+def parse_quantity(raw):
+    """The quantity a customer typed, or None when it is not a usable one.
+
+    Negative amounts mean zero (remove the line); text, NaN, infinity and
+    more than ``MAX_LINE_QUANTITY`` are refused.
+    """
+    try:
+        quantity = float(raw)
+    except (TypeError, ValueError):
+        return None
+    if not math.isfinite(quantity) or quantity > MAX_LINE_QUANTITY:
+        return None
+    return max(quantity, 0.0)

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import requests
+import urllib3
 
 from . import delivery_reports, sms_text
 
@@ -256,6 +257,24 @@ class GatewayAdapter:
                 ),
                 failure_type=FAILURE_SERVER,
             )
+        except (requests.ConnectTimeout, requests.exceptions.InvalidURL) as error:
+            return SubmitResult(
+                RETRY, reason=f"The gateway cannot be reached: {_short(str(error))}"
+            )
+        except requests.ConnectionError as error:
+            if _sent_before_failing(error):
+                return SubmitResult(
+                    UNCERTAIN,
+                    reason=(
+                        "The connection broke after the gateway received the SMS: "
+                        "it may have gone out. Check with the gateway before "
+                        f"resending. ({_short(str(error))})"
+                    ),
+                    failure_type=FAILURE_SERVER,
+                )
+            return SubmitResult(
+                RETRY, reason=f"The gateway cannot be reached: {_short(str(error))}"
+            )
         except requests.RequestException as error:
             return SubmitResult(
                 RETRY, reason=f"The gateway cannot be reached: {_short(str(error))}"
@@ -433,3 +452,14 @@ def make_adapter(provider, url, username="", password="", timeout=DEFAULT_TIMEOU
             f"{', '.join(ADAPTERS)}"
         ) from None
     return adapter_class(url, username, password, timeout)
+
+
+def _sent_before_failing(error):
+    """Whether a connection error came after the request was sent.
+
+    Connection refused (the gateway is down) happens before; a dropped
+    connection while the answer was awaited (urllib3's ProtocolError, e.g.
+    RemoteDisconnected) happens after, when the SMS may already be out.
+    """
+    cause = error.args[0] if error.args else None
+    return isinstance(cause, urllib3.exceptions.ProtocolError)

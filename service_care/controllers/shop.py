@@ -75,12 +75,16 @@ class ServiceCareShop(WebsiteSaleStock):
         "/shop/care/cart",
         type="http",
         auth="public",
-        methods=["GET"],
+        methods=["GET", "POST"],
         website=True,
         sitemap=False,
     )
     def care_cart(self, product_ids="", **kwargs):
-        """Put the variants of a back-in-stock email in the cart, once each."""
+        """Put the variants of a back-in-stock email in the cart, once each.
+
+        A GET (the email's link, also followed by mail scanners) only shows
+        them with a button; the POST, with its CSRF token, fills the cart.
+        """
         ids = [int(pid) for pid in product_ids.split(",") if pid.isdigit()]
         products = (
             request.env["product.product"]
@@ -88,6 +92,11 @@ class ServiceCareShop(WebsiteSaleStock):
             .exists()
             .filtered(lambda p: p._is_add_to_cart_allowed())
         )
+        if request.httprequest.method != "POST":
+            return request.render(
+                "service_care.waitlist_cart_page",
+                {"products": products, "product_ids": ",".join(map(str, products.ids))},
+            )
         if products:
             order = request.website.sale_get_order(force_create=True)
             if order.state != "draft":

@@ -106,7 +106,22 @@ class TestWaitlistFlow(HttpCase, WaitlistCase):
         add_red = next(
             link for link in _links(body) if f"product_ids%3D{self.red.id}" in link
         )
-        response = self.url_open(add_red, headers={"User-Agent": BROWSER_UA})
+        # The link only shows a button (mail scanners follow links): the
+        # cart stays empty until the customer presses it.
+        page = self.url_open(add_red, headers={"User-Agent": BROWSER_UA})
+        self.assertEqual(page.status_code, 200)
+        self.assertIn(self.red.display_name, page.text)
+        self.assertFalse(
+            self.env["sale.order"].search_count(
+                [("order_line.product_id", "=", self.red.id), ("state", "=", "draft")]
+            )
+        )
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        response = self.url_open(
+            "/shop/care/cart",
+            data={"csrf_token": csrf, "product_ids": str(self.red.id)},
+            headers={"User-Agent": BROWSER_UA},
+        )
         self.assertEqual(urlsplit(response.url).path, "/shop/cart")
         self.assertIn(self.red.display_name, response.text)
         order = self._sell(anna, self.red)

@@ -126,7 +126,14 @@ class ResCompany(models.Model):
         string="Last Cart Run",
         readonly=True,
         copy=False,
-        help="When the weekly run last prepared this company's carts.",
+        help="When the weekly run last started preparing this company's carts.",
+    )
+    care_cart_run_day = fields.Date(
+        string="Cart Run Under Way",
+        readonly=True,
+        copy=False,
+        help="The run day of the weekly run the cart workers are preparing; "
+        "empty once every customer due has a cart.",
     )
 
     @api.constrains("care_window_start", "care_window_end")

@@ -10,8 +10,14 @@ from odoo.exceptions import UserError
 from odoo.tools import consteq
 from odoo.tools.misc import hmac as odoo_hmac
 
+from .sale_order_line import CASE_VALUES_KEY
 from ..tools.attribution import DIRECT, Order, Touch, attribute_orders
-from ..tools.replenishment import POSTPONE_WEEKS, expiry, is_short
+from ..tools.replenishment import (
+    POSTPONE_WEEKS,
+    case_constant_fields,
+    expiry,
+    is_short,
+)
 
 UTM_SOURCE_NAME = "Service Care"
 
@@ -36,22 +42,25 @@ LINK_PATHS = {
 }
 
 
-# Line fields Odoo computes from the product, quantity, pricelist, fiscal
-# position and language alone: computed once per such case per batch.
-CARRIED_LINE_FIELDS = (
-    "name",
-    "product_uom",
-    "price_unit",
-    "technical_price_unit",
-    "discount",
-    "pricelist_item_id",
-    "tax_id",
-    "customer_lead",
-    "product_packaging_id",
-    "product_packaging_qty",
-    "product_custom_attribute_value_ids",
-    "product_no_variant_attribute_value_ids",
+# What every cart line of one batch and case shares through its order: the
+# company, warehouse, state and date of every cart of the batch, and the
+# pricelist, fiscal position, currency (and its rate) and language that are
+# part of the case.
+CASE_ORDER_PATHS = frozenset(
+    {
+        "order_id.company_id",
+        "order_id.warehouse_id",
+        "order_id.state",
+        "order_id.date_order",
+        "order_id.pricelist_id",
+        "order_id.fiscal_position_id",
+        "order_id.currency_id",
+        "order_id.currency_rate",
+        "order_id.partner_id.lang",
+    }
 )
+# What the weekly run gives every cart line itself.
+GIVEN_LINE_FIELDS = ("order_id", "product_id", "product_uom_qty", "care_out_of_stock")
 
 
 def _timestamp(utc_datetime):
@@ -491,20 +500,49 @@ class SaleOrder(models.Model):
         return orders
 
     @api.model
+    def _care_line_case_fields(self):
+        """Which line fields one case fixes, and which come from each order.
+
+        :return: ``(carried, from_order)``: the stored fields Odoo computes
+            from the case alone (see ``tools.replenishment``), and
+            ``{line field: order field}`` of the stored related fields that
+            differ per order (customer, salesperson)
+        """
+        Line = self.env["sale.order.line"]
+        field_depends = self.env.registry.field_depends
+        depends = {
+            name: list(field_depends[field])
+            for name, field in Line._fields.items()
+            if field.compute and name not in GIVEN_LINE_FIELDS
+        }
+        constant = case_constant_fields(depends, set(), "order_id", CASE_ORDER_PATHS)
+        carried = sorted(name for name in constant if Line._fields[name].store)
+        from_order = {}
+        for name in set(depends) - constant:
+            field = Line._fields[name]
+            head, _dot, rest = (field.related or "").partition(".")
+            if field.store and head == "order_id" and rest and "." not in rest:
+                from_order[name] = rest
+        return carried, from_order
+
+    @api.model
     def _care_create_lines(self, company, orders, line_vals):
         """Create the cart lines; return them per order, in order.
 
         Carts repeat the same few products and quantities for many customers
-        on a few pricelists, so Odoo's own computation of what depends on
-        nothing else (name, unit, price, discount, taxes, packaging...) runs
-        once per distinct case, on the first line of that case, and the
-        others get its results: the same values without a pricelist search
-        per line. Amounts are still computed by Odoo for every line.
+        on a few pricelists, so Odoo's own computation runs once per distinct
+        case, on the first line of that case, and the other lines of the case
+        get its results for every stored field that the case alone decides
+        (name, unit, price, taxes, amounts, invoicing status...), and their
+        order's customer and salesperson: nothing is left for Odoo to compute
+        on them, no pricelist search or tax computation per line. A field
+        that depends on more (on the customer, say) is still computed by
+        Odoo for every line.
         """
         Line = orders.order_line.with_company(company).with_context(
             mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True
         )
-        memo_fields = [name for name in CARRIED_LINE_FIELDS if name in Line._fields]
+        carried, from_order = self._care_line_case_fields()
         no_analytic = not self.env["account.analytic.distribution.model"].search_count(
             [("company_id", "in", [company.id, False])], limit=1
         )
@@ -529,20 +567,22 @@ class SaleOrder(models.Model):
         created = Line.create([vals for _key, vals in firsts])
         memo = {}
         for (key, _vals), line in zip(firsts, created, strict=True):
-            memo[key] = line._convert_to_write(
-                {name: line[name] for name in memo_fields}
-            )
+            memo[key] = line._convert_to_write({name: line[name] for name in carried})
             if no_analytic:
                 memo[key]["analytic_distribution"] = False
         first_ids = {
             id(vals): line for (_key, vals), line in zip(firsts, created, strict=True)
         }
-        rest = [
-            dict(vals, **memo[case(order, vals)])
-            for order, lines in zip(orders, line_vals, strict=True)
-            for vals in lines
-            if id(vals) not in first_ids
-        ]
+        rest = []
+        for order, lines in zip(orders, line_vals, strict=True):
+            own = Line._convert_to_write(
+                {name: order[field] for name, field in from_order.items()}
+            )
+            rest.extend(
+                dict(vals, **{CASE_VALUES_KEY: dict(memo[case(order, vals)], **own)})
+                for vals in lines
+                if id(vals) not in first_ids
+            )
         others = iter(Line.create(rest))
         return [
             Line.concat(

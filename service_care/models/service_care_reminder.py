@@ -141,17 +141,21 @@ class ServiceCareReminder(models.Model):
         }
 
     def action_run_weekly_carts(self):
-        """Prepare this week's carts now (what the weekly run does)."""
-        # sudo: a Service Care manager may start the weekly run by hand; it
-        # creates carts and scenario runs as the scheduled run would.
-        count = self.sudo()._cron_weekly_carts(force=True)
+        """Start this week's run now; the cart workers prepare the carts."""
+        # sudo: a Service Care manager may start the weekly run by hand; the
+        # cart workers then create carts and scenario runs as on the cart day.
+        Reminder = self.sudo()
+        for company in Reminder.env.companies:
+            Reminder._care_start_run(company, force=True)
+        Reminder._care_wake_cart_workers()
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
-                "type": "success" if count else "info",
+                "type": "info",
                 "message": self.env._(
-                    "%(count)s predictive carts prepared.", count=count
+                    "The carts are being prepared in the background; they "
+                    "appear here within a few minutes."
                 ),
                 "next": {"type": "ir.actions.act_window_close"},
             },
@@ -495,29 +499,95 @@ class ServiceCareReminder(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _cron_weekly_carts(self, batch_size=200, force=False):
-        """Gather each company's due reminders into carts, once a week.
+    def _cron_weekly_carts(self, batch_size=200, force=False, shard=None):
+        """Prepare the weekly predictive carts: one cart worker's share.
 
-        Runs every hour; a company's carts are prepared at the first run on
-        or after its cart day and hour (local time), once per week. With
-        ``force``, now, whatever the day (a manager's "run now"): the
-        customers carted earlier this week are not carted again anyway.
+        Each cart worker cron (two ship, one per cron worker of a default
+        Odoo; a shop with more may add one per worker) calls this every hour
+        with its ``shard``. The first worker past a company's cart day and
+        hour (local time) starts the company's run of the week (see
+        ``_care_start_run``) and wakes the others; each then carts the due
+        customers of its shard, a batch at a time, committing as it goes.
+        The run is over when no customer due is left, whichever worker
+        notices. A worker stopped midway (or woken late) catches up at its
+        next call: its customers are still due.
+
+        :param shard: ``(index, count)``: this worker's customers (id modulo
+            ``count``); None: all of them
+        :param force: start a run now, whatever the day (a manager's
+            "run now"); the customers carted this week are not carted again
+        :return: how many carts this call made
         """
         testing = getattr(threading.current_thread(), "testing", False)
         total = 0
         # every company, however many: a shop has a handful
         for company in self.env["res.company"].search([], limit=None):
-            slot, run_day = company._care_cart_slot()
-            if force:
-                run_day = company._care_today()
-            elif company.care_cart_last_run and company.care_cart_last_run >= slot:
+            if self._care_start_run(company, force):
+                if not testing:
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
+                self._care_wake_cart_workers()
+            run_day = company.care_cart_run_day
+            if not run_day:
                 continue
-            self.env["sale.order"]._care_expire_due_carts(company)
-            total += self._care_run_company(company, run_day, batch_size)
-            company.care_cart_last_run = fields.Datetime.now()
+            total += self._care_run_company(company, run_day, batch_size, shard)
+            self._care_finish_run(company, run_day)
             if not testing:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
         return total
+
+    @api.model
+    def _care_start_run(self, company, force=False):
+        """Start ``company``'s weekly run if its time has come; return whether.
+
+        Expires the carts past their date, then records the run day and the
+        start. The company row is locked first: of two workers arriving
+        together one starts the run, the other finds it started.
+        """
+        slot, run_day = company._care_cart_slot()
+        if force:
+            run_day = company._care_today()
+        elif company.care_cart_last_run and company.care_cart_last_run >= slot:
+            return False
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    """SELECT id FROM res_company WHERE id = %s
+                       FOR NO KEY UPDATE SKIP LOCKED""",
+                    [company.id],
+                )
+                locked = bool(self.env.cr.fetchone())
+        except psycopg2.errors.SerializationFailure:
+            locked = False  # another worker started it since we began
+        if not locked:
+            return False
+        self.env["sale.order"]._care_expire_due_carts(company)
+        company.write(
+            {"care_cart_last_run": fields.Datetime.now(), "care_cart_run_day": run_day}
+        )
+        return True
+
+    @api.model
+    def _care_finish_run(self, company, run_day):
+        """End ``company``'s run once no customer due is left to cart."""
+        if self._care_due_partners(company, run_day, limit=1):
+            return
+        try:
+            with self.env.cr.savepoint():
+                company.care_cart_run_day = False
+        except psycopg2.errors.SerializationFailure:
+            pass  # another worker ended it at the same time
+
+    @api.model
+    def _care_wake_cart_workers(self):
+        """Wake every active cart worker cron, so they share the run now."""
+        workers = self.env["ir.cron"].search(
+            [
+                ("code", "like", "_cron_weekly_carts"),
+                ("model_id.model", "=", self._name),
+            ]
+        )
+        for worker in workers:
+            worker._trigger()
 
     @api.model
     def _care_create_carts_safely(self, company, carts, run_day):
@@ -550,6 +620,47 @@ class ServiceCareReminder(models.Model):
         return orders
 
     @api.model
+    def _care_due_partners(self, company, run_day, after=0, limit=200, shard=None):
+        """Ids of the customers of ``company`` with reminders to cart, in order.
+
+        Due by the end of the week of ``run_day``, on a product still sold and
+        replenished, with no open cart; ids above ``after``, in ``shard``.
+        """
+        index, count = shard or (0, 1)
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+            SELECT r.partner_id
+              FROM service_care_reminder r
+              JOIN product_product pp ON pp.id = r.product_id AND pp.active
+              JOIN product_template pt ON pt.id = pp.product_tmpl_id
+               AND pt.care_replenish AND pt.sale_ok AND pt.active
+             WHERE r.company_id = %(company)s
+               AND r.state IN ('scheduled', 'postponed')
+               AND r.due_date <= %(until)s
+               AND r.partner_id > %(after)s
+               AND mod(r.partner_id, %(count)s) = %(index)s
+               AND NOT EXISTS (
+                   SELECT 1 FROM sale_order so
+                    WHERE so.partner_id = r.partner_id
+                      AND so.company_id = r.company_id
+                      AND so.care_predictive AND so.care_cart_state = 'open')
+             GROUP BY r.partner_id
+             ORDER BY r.partner_id
+             LIMIT %(limit)s
+                """,
+                company=company.id,
+                until=horizon(run_day),
+                after=after,
+                count=count,
+                index=index,
+                limit=limit,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    @api.model
     def _care_run_company(self, company, run_day, batch_size=200, shard=None):
         """Cart the reminders of ``company`` due by the end of the coming week.
 
@@ -563,43 +674,13 @@ class ServiceCareReminder(models.Model):
             ``count`` is ``index``, for ``count`` workers sharing the run
         :return: how many carts were made
         """
-        index, count = shard or (0, 1)
         testing = getattr(threading.current_thread(), "testing", False)
         until = horizon(run_day)
         after, done = 0, 0
         while True:
-            self.env.flush_all()
-            self.env.cr.execute(
-                SQL(
-                    """
-                SELECT r.partner_id
-                  FROM service_care_reminder r
-                  JOIN product_product pp ON pp.id = r.product_id AND pp.active
-                  JOIN product_template pt ON pt.id = pp.product_tmpl_id
-                   AND pt.care_replenish AND pt.sale_ok AND pt.active
-                 WHERE r.company_id = %(company)s
-                   AND r.state IN ('scheduled', 'postponed')
-                   AND r.due_date <= %(until)s
-                   AND r.partner_id > %(after)s
-                   AND mod(r.partner_id, %(count)s) = %(index)s
-                   AND NOT EXISTS (
-                       SELECT 1 FROM sale_order so
-                        WHERE so.partner_id = r.partner_id
-                          AND so.company_id = r.company_id
-                          AND so.care_predictive AND so.care_cart_state = 'open')
-                 GROUP BY r.partner_id
-                 ORDER BY r.partner_id
-                 LIMIT %(limit)s
-                    """,
-                    company=company.id,
-                    until=until,
-                    after=after,
-                    count=count,
-                    index=index,
-                    limit=batch_size,
-                )
+            partner_ids = self._care_due_partners(
+                company, run_day, after, batch_size, shard
             )
-            partner_ids = [row[0] for row in self.env.cr.fetchall()]
             if not partner_ids:
                 break
             after = partner_ids[-1]

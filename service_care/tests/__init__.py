@@ -5,6 +5,7 @@ from . import (
     test_partner_consent,
     test_repeat_order_scenario,
     test_replenishment,
+    test_replenishment_carts,
     test_replenishment_portal,
     test_scenario_concurrency,
     test_scenario_engine,

@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -203,6 +204,74 @@ class TestReplenishment(ReplenishmentMixin, ServiceCareCase):
         self.assertIn(f"/my/care/cart/{cart.id}/confirm", body)
         self.assertIn(f"/my/care/cart/{cart.id}/postpone/2", body)
         self.assertIn("Care Coffee Beans", body)
+
+    def test_two_cart_workers_share_the_run(self):
+        self._history()
+        customers = self.anna | self.piotr | self.ewa
+        first = customers.filtered(lambda p: p.id % 2 == 0)
+        second = customers - first
+        self.assertTrue(first and second, "the test needs customers in both shards")
+        Cron = self.env["ir.cron"]
+        workers = Cron.search(
+            [
+                ("code", "like", "_cron_weekly_carts"),
+                ("model_id.model", "=", "service.care.reminder"),
+            ]
+        )
+        self.assertEqual(len(workers), 2)
+        Trigger = self.env["ir.cron.trigger"]
+        Trigger.search([("cron_id", "in", workers.ids)]).unlink()
+        with freeze_time(MONDAY_MAR_2):
+            # the first worker starts the run, wakes the other, carts its share
+            self.assertEqual(self.Reminder._cron_weekly_carts(shard=(0, 2)), len(first))
+            self.assertEqual(
+                Trigger.search([("cron_id", "in", workers.ids)]).cron_id, workers
+            )
+            self.assertEqual(self.company.care_cart_run_day, date(2026, 3, 2))
+            for customer in first:
+                self.assertEqual(len(self._cart(customer)), 1)
+            for customer in second:
+                self.assertFalse(self._cart(customer))
+            # the second finds the run started, carts the rest and ends it
+            self.assertEqual(
+                self.Reminder._cron_weekly_carts(shard=(1, 2)), len(second)
+            )
+            self.assertFalse(self.company.care_cart_run_day)
+        for customer in customers:
+            self.assertEqual(len(self._cart(customer)), 1)
+        # an hour later neither starts another run
+        with freeze_time(datetime(2026, 3, 2, 8, 0)):
+            self.assertEqual(self.Reminder._cron_weekly_carts(shard=(0, 2)), 0)
+            self.assertEqual(self.Reminder._cron_weekly_carts(shard=(1, 2)), 0)
+        self.assertEqual(
+            len(self.env["sale.order"].search([("care_predictive", "=", True)])), 3
+        )
+
+    def test_manager_starts_the_run_now(self):
+        self._history()
+        manager = self.env["res.users"].create(
+            {
+                "name": "Care Manager",
+                "login": "care_run_manager",
+                "groups_id": [
+                    Command.set(
+                        [
+                            self.env.ref("service_care.service_care_group_manager").id,
+                            self.env.ref("sales_team.group_sale_salesman").id,
+                        ]
+                    )
+                ],
+            }
+        )
+        with freeze_time(datetime(2026, 3, 4, 12, 0)):
+            action = self.Reminder.with_user(manager).action_run_weekly_carts()
+            self.assertEqual(action["tag"], "display_notification")
+            # started, not done in the request: the workers make the carts
+            self.assertEqual(self.company.care_cart_run_day, date(2026, 3, 4))
+            self.assertFalse(self._cart(self.anna))
+            self.assertEqual(self.Reminder._cron_weekly_carts(), 3)
+        self.assertFalse(self.company.care_cart_run_day)
+        self.assertEqual(len(self._cart(self.anna)), 1)
 
     def test_second_run_in_the_same_week(self):
         self._history()

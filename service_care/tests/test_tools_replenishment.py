@@ -8,6 +8,7 @@ from odoo.tests.common import BaseCase
 from odoo.addons.service_care.tools.replenishment import (
     Cart,
     CartLine,
+    case_constant_fields,
     expiry,
     group_carts,
     horizon,
@@ -151,3 +152,41 @@ class TestParseQuantity(BaseCase):
         for raw in ("", "two", None, "nan", "inf", "-inf", "1e9", "1000.5"):
             with self.subTest(raw=raw):
                 self.assertIsNone(parse_quantity(raw))
+
+
+@tagged("service_care")
+class TestCaseConstantFields(BaseCase):
+    DEPENDS = {
+        "price_unit": ["product_id", "product_uom_qty"],
+        "price_total": ["price_unit", "tax_id"],
+        "tax_id": ["product_id", "order_id.fiscal_position_id"],
+        "currency_id": ["order_id.currency_id"],
+        "order_partner_id": ["order_id.partner_id"],
+        "analytic_distribution": ["order_id.partner_id", "product_id"],
+        "note": ["analytic_distribution"],
+        "qty_delivered": ["move_ids.quantity"],
+        "guessed": [],
+    }
+    CONSTANT = {"order_id.fiscal_position_id", "order_id.currency_id"}
+
+    def test_case_fields(self):
+        self.assertEqual(
+            case_constant_fields(self.DEPENDS, set(), "order_id", self.CONSTANT),
+            {"price_unit", "price_total", "tax_id", "currency_id", "qty_delivered"},
+        )
+
+    def test_varying_spreads_along_dependencies(self):
+        # a price that depends on the customer makes its totals differ too
+        self.assertEqual(
+            case_constant_fields(
+                self.DEPENDS, {"price_unit"}, "order_id", self.CONSTANT
+            ),
+            {"tax_id", "currency_id", "qty_delivered"},
+        )
+
+    def test_the_order_itself_varies(self):
+        depends = {"order_ref": ["order_id"], "company_id": ["order_id.company_id"]}
+        self.assertEqual(
+            case_constant_fields(depends, set(), "order_id", {"order_id.company_id"}),
+            {"company_id"},
+        )

@@ -151,3 +151,35 @@ def parse_quantity(raw):
     if not math.isfinite(quantity) or quantity > MAX_LINE_QUANTITY:
         return None
     return max(quantity, 0.0)
+
+
+def case_constant_fields(depends, varying, relation, constant_paths):
+    """The computed fields whose value follows from the case alone.
+
+    Cart lines of one *case* (same product, quantity, pricelist, fiscal
+    position, currency, language) get the same values for every field computed
+    only from what the case fixes. A field is *varying* when it is given as
+    such, when it declares no dependency (it may read anything), or when one of
+    its dependencies starts with a varying field or goes through ``relation``
+    (the order) by a path not in ``constant_paths``.
+
+    :param depends: ``{field name: [dependency paths]}`` of the computed fields
+    :param varying: field names that differ between the lines of one case
+    :param relation: the field leading to the record that differs per line
+    :param constant_paths: paths through ``relation`` that the case fixes
+    :return: the names of ``depends`` that are not varying
+    """
+    varying = set(varying) | {name for name, paths in depends.items() if not paths}
+    changed = True
+    while changed:
+        changed = False
+        for name, paths in depends.items():
+            if name in varying:
+                continue
+            for path in paths:
+                head = path.split(".", 1)[0]
+                if head in varying or (head == relation and path not in constant_paths):
+                    varying.add(name)
+                    changed = True
+                    break
+    return set(depends) - varying

@@ -10,7 +10,6 @@ from odoo.exceptions import UserError
 from odoo.tools import consteq
 from odoo.tools.misc import hmac as odoo_hmac
 
-from .sale_order_line import CASE_VALUES_KEY
 from ..tools.attribution import DIRECT, Order, Touch, attribute_orders
 from ..tools.replenishment import (
     POSTPONE_WEEKS,
@@ -18,6 +17,7 @@ from ..tools.replenishment import (
     expiry,
     is_short,
 )
+from .sale_order_line import CASE_VALUES_KEY
 
 UTM_SOURCE_NAME = "Service Care"
 

@@ -118,12 +118,14 @@ class TestCartLines(ReplenishmentMixin, ServiceCareCase):
         self.assertEqual(export.order_line.tax_id, self.vat_export)
         self.assertEqual(export.amount_tax, 0.0)
         self.assertEqual(orders[3].order_line.tax_id, self.vat)
-        coffee = orders[0].order_line.filtered(lambda l: l.product_id == self.coffee)
+        coffee = orders[0].order_line.filtered(
+            lambda line: line.product_id == self.coffee
+        )
         self.assertAlmostEqual(coffee.price_subtotal, 36.0)
         self.assertAlmostEqual(coffee.price_total, 44.28)
         self.assertEqual(
             list_prices.order_line.filtered(
-                lambda l: l.product_id == self.coffee
+                lambda line: line.product_id == self.coffee
             ).price_subtotal,
             40.0,
         )

@@ -3,8 +3,9 @@
 """Time the weekly predictive-cart run on a shop at scale.
 
 Creates CUSTOMERS customers with REMINDERS due reminders between them (on a
-handful of replenished products), then runs what the weekly cron runs for the
-company and prints how long it took and the peak memory, batch by batch.
+handful of replenished products), then runs the shipped cart worker crons as
+Odoo's cron workers do and prints how long the run took and the peak memory,
+batch by batch.
 
 Run it on a scratch database with service_care installed (it adds customers,
 products, reminders and carts, and commits them)::
@@ -13,9 +14,10 @@ products, reminders and carts, and commits them)::
     python3 bench/replenishment_weekly_run.py -c .build/odoo.conf -d sc_bench
 
 Options: ``--customers 20000 --reminders 100000 --batch 200``; ``--workers 2``
-shares the run between two processes (as two cron workers or queue jobs would,
-each taking the customers whose id falls in its shard); ``--send`` also times
-the scenario runner sending the carts' emails.
+(the default) runs the two shipped cart worker crons in two processes at once,
+as the two cron workers of a default Odoo do; ``--workers 1`` runs the whole
+weekly run in one process (one cron worker doing both shares); ``--send`` also
+times the scenario runner sending the carts' emails.
 """
 
 import argparse
@@ -124,6 +126,15 @@ def make_shop(env, customers, reminders):
             """,
             chunk,
         )
+    # the company's cart day and hour are now: the worker crons start the run
+    company.write(
+        {
+            "care_cart_weekday": str(today.weekday()),
+            "care_cart_hour": 0.0,
+            "care_cart_last_run": False,
+            "care_cart_run_day": False,
+        }
+    )
     stock = env.ref("stock.stock_location_stock")
     for product in products[: PRODUCTS - 3]:
         env["stock.quant"]._update_available_quantity(product, stock, 10**6)
@@ -131,11 +142,16 @@ def make_shop(env, customers, reminders):
     return company, len(partner_ids), len(rows)
 
 
-def run_shard(registry, company_id, batch, shard=None):
-    """The weekly run (of one shard); return its figures."""
+WORKER_CRONS = (
+    "service_care.ir_cron_service_care_weekly_carts",
+    "service_care.ir_cron_service_care_weekly_carts_2",
+)
+
+
+def run_worker(registry, batch, worker=None):
+    """One cart worker cron (all of the run without ``worker``); its figures."""
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
-        company = env["res.company"].browse(company_id)
         batches = []
         original = env.registry["sale.order"]._care_create_carts
 
@@ -149,14 +165,16 @@ def run_shard(registry, company_id, batch, shard=None):
         cpu_started = time.process_time()
         started = time.perf_counter()
         try:
-            carts = env["service.care.reminder"]._care_run_company(
-                company, company._care_today(), batch_size=batch, shard=shard
-            )
+            if worker is None:
+                env["service.care.reminder"]._cron_weekly_carts(batch_size=batch)
+            else:
+                # what Odoo's cron worker runs: the shipped cron's own code
+                env.ref(WORKER_CRONS[worker]).method_direct_trigger()
         finally:
             env.registry["sale.order"]._care_create_carts = original
         cr.commit()
         return {
-            "carts": carts,
+            "carts": sum(count for _at, _rss, count in batches),
             "elapsed": time.perf_counter() - started,
             "cpu": time.process_time() - cpu_started,
             "rss_before": rss_before,
@@ -174,8 +192,8 @@ def print_batches(batches):
             )
 
 
-def run_workers(args, company_id, customers, reminders):
-    """The weekly run shared by ``args.workers`` processes, one shard each."""
+def run_workers(args, customers, reminders):
+    """The shipped cart worker crons, each in a process of its own, at once."""
     started = time.perf_counter()
     workers = [
         subprocess.Popen(
@@ -186,17 +204,13 @@ def run_workers(args, company_id, customers, reminders):
                 args.config,
                 "-d",
                 args.database,
-                "--batch",
-                str(args.batch),
-                "--company",
-                str(company_id),
-                "--shard",
-                f"{index}/{args.workers}",
+                "--worker",
+                str(index),
             ],
             stdout=subprocess.PIPE,
             text=True,
         )
-        for index in range(args.workers)
+        for index in range(len(WORKER_CRONS))
     ]
     results = [
         json.loads(worker.communicate()[0].splitlines()[-1]) for worker in workers
@@ -204,8 +218,8 @@ def run_workers(args, company_id, customers, reminders):
     elapsed = time.perf_counter() - started
     carts = sum(result["carts"] for result in results)
     print(
-        f"Weekly run, {args.workers} workers: {carts} carts for {customers} "
-        f"customers and {reminders} reminders in {elapsed:.1f} s "
+        f"Weekly run, {len(WORKER_CRONS)} cart worker crons: {carts} carts for "
+        f"{customers} customers and {reminders} reminders in {elapsed:.1f} s "
         f"({carts / elapsed:.0f} carts/s)"
     )
     for index, result in enumerate(results):
@@ -228,12 +242,13 @@ def main():
     parser.add_argument(
         "--workers",
         type=int,
-        default=1,
-        help="share the run between this many processes (customers by id)",
+        choices=(1, len(WORKER_CRONS)),
+        default=len(WORKER_CRONS),
+        help="1: one process runs the whole weekly run; 2: the two shipped "
+        "cart worker crons run at once, a process each",
     )
     parser.add_argument("--send", action="store_true")
-    parser.add_argument("--shard", help=argparse.SUPPRESS)
-    parser.add_argument("--company", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     odoo.tools.config.parse_config(["-c", args.config, "-d", args.database])
     logging.getLogger("odoo").setLevel(logging.WARNING)
@@ -241,11 +256,9 @@ def main():
     threading.current_thread().testing = False
     registry = Registry(args.database)
 
-    if args.shard:
-        # one worker of several: figures as JSON for the parent
-        index, count = (int(part) for part in args.shard.split("/"))
-        result = run_shard(registry, args.company, args.batch, (index, count))
-        print(json.dumps(result))
+    if args.worker is not None:
+        # one cart worker cron of several: figures as JSON for the parent
+        print(json.dumps(run_worker(registry, args.batch, args.worker)))
         return 0
 
     with registry.cursor() as cr:
@@ -257,8 +270,8 @@ def main():
         cr.commit()
         print(f"  done in {time.perf_counter() - started:.1f} s")
 
-    if args.workers <= 1:
-        result = run_shard(registry, company_id, args.batch)
+    if args.workers == 1:
+        result = run_worker(registry, args.batch)
         elapsed, carts = result["elapsed"], result["carts"]
         print(
             f"Weekly run: {carts} carts for {customers} customers and "
@@ -272,16 +285,15 @@ def main():
         )
         print_batches(result["batches"])
     else:
-        run_workers(args, company_id, customers, reminders)
+        run_workers(args, customers, reminders)
 
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         company = env["res.company"].browse(company_id)
-        again = env["service.care.reminder"]._care_run_company(
-            company, company._care_today()
-        )
+        print(f"Run still under way: {company.care_cart_run_day or 'no'}")
+        again = env["service.care.reminder"]._cron_weekly_carts()
         cr.commit()
-        print(f"Second run in the same week: {again} carts (expected 0)")
+        print(f"The crons again in the same week: {again} carts (expected 0)")
         if args.send:
             started = time.perf_counter()
             done = env["service.care.scenario.run"]._cron_run(batch_size=500)

@@ -554,6 +554,7 @@ class ServiceCareReminder(models.Model):
                     """SELECT id FROM res_company WHERE id = %s
                        FOR NO KEY UPDATE SKIP LOCKED""",
                     [company.id],
+                    log_exceptions=False,
                 )
                 locked = bool(self.env.cr.fetchone())
         except psycopg2.errors.SerializationFailure:
@@ -661,6 +662,39 @@ class ServiceCareReminder(models.Model):
         return [row[0] for row in self.env.cr.fetchall()]
 
     @api.model
+    def _care_claim_due(self, company, partner_ids, until):
+        """Lock and return the due reminders of these customers.
+
+        ``FOR UPDATE SKIP LOCKED``: what another worker holds is left to it.
+
+        :return: ``(id, partner id, product id, quantity)`` rows
+        """
+        self.env.cr.execute(
+            SQL(
+                """
+            SELECT r.id, r.partner_id, r.product_id, r.quantity
+              FROM service_care_reminder r
+             WHERE r.partner_id = ANY(%(partners)s)
+               AND r.company_id = %(company)s
+               AND r.state IN ('scheduled', 'postponed')
+               AND r.due_date <= %(until)s
+               AND r.product_id IN (
+                   SELECT pp.id FROM product_product pp
+                     JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                    WHERE pp.active AND pt.care_replenish AND pt.sale_ok
+                      AND pt.active)
+             ORDER BY r.id
+               FOR UPDATE OF r SKIP LOCKED
+                """,
+                partners=partner_ids,
+                company=company.id,
+                until=until,
+            ),
+            log_exceptions=False,
+        )
+        return self.env.cr.fetchall()
+
+    @api.model
     def _care_run_company(self, company, run_day, batch_size=200, shard=None):
         """Cart the reminders of ``company`` due by the end of the coming week.
 
@@ -683,30 +717,17 @@ class ServiceCareReminder(models.Model):
             )
             if not partner_ids:
                 break
+            try:
+                rows = self._care_claim_due(company, partner_ids, until)
+            except psycopg2.errors.SerializationFailure:
+                if testing:
+                    raise
+                # Another worker carted some of these customers since this
+                # transaction began: start a new one, which sees its carts.
+                self.env.cr.rollback()
+                continue
             after = partner_ids[-1]
-            self.env.cr.execute(
-                SQL(
-                    """
-                SELECT r.id, r.partner_id, r.product_id, r.quantity
-                  FROM service_care_reminder r
-                 WHERE r.partner_id = ANY(%(partners)s)
-                   AND r.company_id = %(company)s
-                   AND r.state IN ('scheduled', 'postponed')
-                   AND r.due_date <= %(until)s
-                   AND r.product_id IN (
-                       SELECT pp.id FROM product_product pp
-                         JOIN product_template pt ON pt.id = pp.product_tmpl_id
-                        WHERE pp.active AND pt.care_replenish AND pt.sale_ok
-                          AND pt.active)
-                 ORDER BY r.id
-                   FOR UPDATE OF r SKIP LOCKED
-                    """,
-                    partners=partner_ids,
-                    company=company.id,
-                    until=until,
-                )
-            )
-            carts = group_carts(self.env.cr.fetchall())
+            carts = group_carts(rows)
             done += len(self._care_create_carts_safely(company, carts, run_day))
             self.env["ir.cron"]._notify_progress(done=done, remaining=0)
             if not testing:

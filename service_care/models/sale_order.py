@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import consteq
+from odoo.tools import SQL, consteq
 from odoo.tools.misc import hmac as odoo_hmac
 
 from ..tools.attribution import DIRECT, Order, Touch, attribute_orders
@@ -573,26 +573,156 @@ class SaleOrder(models.Model):
         first_ids = {
             id(vals): line for (_key, vals), line in zip(firsts, created, strict=True)
         }
-        rest = []
-        for order, lines in zip(orders, line_vals, strict=True):
-            own = Line._convert_to_write(
-                {name: order[field] for name, field in from_order.items()}
-            )
-            rest.extend(
-                dict(vals, **{CASE_VALUES_KEY: dict(memo[case(order, vals)], **own)})
-                for vals in lines
-                if id(vals) not in first_ids
-            )
-        others = iter(Line.create(rest))
-        return [
-            Line.concat(
-                *(
-                    first_ids[id(vals)] if id(vals) in first_ids else next(others)
-                    for vals in lines
-                )
-            )
-            for lines in line_vals
+        templates = dict(zip((key for key, _vals in firsts), created, strict=True))
+        rest = [
+            (order, vals, templates[case(order, vals)])
+            for order, lines in zip(orders, line_vals, strict=True)
+            for vals in lines
+            if id(vals) not in first_ids
         ]
+        stored_computed = {
+            name
+            for name, field in Line._fields.items()
+            if field.store and (field.compute or field.related)
+        } - set(GIVEN_LINE_FIELDS)
+        copied = set(carried) | set(from_order)
+        if no_analytic:
+            copied.add("analytic_distribution")
+        if stored_computed <= copied:
+            # nothing to compute per line: copy the rows of the first lines
+            made = self._care_copy_lines(Line, orders, rest, from_order)
+        else:
+            made = {}
+        others = [
+            (order, vals, tmpl) for order, vals, tmpl in rest if id(vals) not in made
+        ]
+        created_others = Line.create(
+            [
+                dict(
+                    vals,
+                    **{
+                        CASE_VALUES_KEY: dict(
+                            memo[case(order, vals)],
+                            **Line._convert_to_write(
+                                {name: order[f] for name, f in from_order.items()}
+                            ),
+                        )
+                    },
+                )
+                for order, vals, _tmpl in others
+            ]
+        )
+        made.update(
+            (id(vals), line)
+            for (_order, vals, _tmpl), line in zip(others, created_others, strict=True)
+        )
+        made.update(first_ids)
+        return [Line.concat(*(made[id(vals)] for vals in lines)) for lines in line_vals]
+
+    @api.model
+    def _care_copy_lines(self, Line, orders, rest, from_order):
+        """Copy the first line of each case into the other carts, in SQL.
+
+        Every stored value of such a line is its case's (see
+        ``_care_create_lines``) but its order, its order's customer and
+        salesperson, and the stock flag the weekly run sets: the first line's
+        row is copied with those, with its many2many rows (taxes...). Then
+        Odoo is told the lines exist, so what depends on them (the order's
+        amounts) is computed as after a create(). A case whose first line got
+        one2many children (custom attribute values) is left to create().
+
+        :param rest: ``(order, create values, first line)`` of the lines to make
+        :return: ``{id(create values): line}`` of the lines copied
+        """
+        one2many = [
+            name
+            for name, field in Line._fields.items()
+            if field.type == "one2many" and name != "care_reminder_ids"
+        ]
+        plain = {
+            line
+            for _order, _vals, line in rest
+            if not any(line[name] for name in one2many)
+        }
+        rest = [row for row in rest if row[2] in plain]
+        if not rest:
+            return {}
+        Line.flush_model()
+        own = ["order_id", "care_out_of_stock", *from_order]
+        columns = [
+            name
+            for name, field in Line._fields.items()
+            if field.store and field.column_type and name != "id" and name not in own
+        ]
+        casts = [Line._fields[name].column_type[1] for name in ["id", *own]]
+
+        def row(order, vals, template):
+            values = [
+                template.id,
+                order.id,
+                bool(vals.get("care_out_of_stock")),
+                *(order[field].id or None for field in from_order.values()),
+            ]
+            return SQL(
+                "(%s)",
+                SQL(", ").join(
+                    SQL(f"%s::{cast}", value)
+                    for value, cast in zip(values, casts, strict=True)
+                ),
+            )
+
+        # one row per order and product: that is what identifies the copies
+        self.env.cr.execute(
+            SQL(
+                """
+            INSERT INTO sale_order_line (%(into)s)
+            SELECT %(select)s
+              FROM (VALUES %(rows)s) AS v(%(names)s)
+              JOIN sale_order_line t ON t.id = v.template_id
+         RETURNING id, order_id, product_id
+                """,
+                into=SQL(", ").join(SQL.identifier(name) for name in columns + own),
+                select=SQL(", ").join(
+                    [SQL.identifier("t", name) for name in columns]
+                    + [SQL.identifier("v", name) for name in own]
+                ),
+                rows=SQL(", ").join(row(*line) for line in rest),
+                names=SQL(", ").join(
+                    SQL.identifier(name) for name in ["template_id", *own]
+                ),
+            )
+        )
+        new_ids = {
+            (order, product): line for line, order, product in self.env.cr.fetchall()
+        }
+        made, pairs = {}, []
+        for order, vals, template in rest:
+            line_id = new_ids[(order.id, vals["product_id"])]
+            made[id(vals)] = Line.browse(line_id)
+            pairs.append((template.id, line_id))
+        for field in Line._fields.values():
+            if field.type == "many2many" and field.store:
+                self.env.cr.execute(
+                    SQL(
+                        """
+                    INSERT INTO %(rel)s (%(col1)s, %(col2)s)
+                    SELECT m.new_id, r.%(col2)s
+                      FROM %(rel)s r
+                      JOIN (VALUES %(pairs)s) AS m(template_id, new_id)
+                        ON r.%(col1)s = m.template_id
+                        """,
+                        rel=SQL.identifier(field.relation),
+                        col1=SQL.identifier(field.column1),
+                        col2=SQL.identifier(field.column2),
+                        pairs=SQL(", ").join(SQL("(%s, %s)", *pair) for pair in pairs),
+                    )
+                )
+        copies = Line.browse([line_id for _template, line_id in pairs])
+        orders.invalidate_recordset(["order_line"])
+        # their own values are final: only what depends on them is recomputed
+        with self.env.protecting(list(Line._fields.values()), copies):
+            copies.modified(list(Line._fields), create=True)
+        return made
 
     def _care_enroll_carts(self, orders):
         scenario = self.env.ref(

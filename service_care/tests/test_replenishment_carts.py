@@ -81,7 +81,7 @@ class TestCartLines(ReplenishmentMixin, ServiceCareCase):
             }
         )
 
-    def test_cart_lines_are_what_odoo_computes(self):
+    def _make_carts(self):
         carts = [
             Cart(
                 customer.id,
@@ -95,6 +95,9 @@ class TestCartLines(ReplenishmentMixin, ServiceCareCase):
             self.company, carts, date(2026, 3, 2)
         )
         self.assertEqual(len(orders.order_line), 12)
+        return orders
+
+    def _assert_like_odoo(self, orders):
         Line = self.env["sale.order.line"]
         compared = [
             name
@@ -113,6 +116,10 @@ class TestCartLines(ReplenishmentMixin, ServiceCareCase):
             for name in ("amount_untaxed", "amount_tax", "amount_total"):
                 with self.subTest(customer=order.partner_id.name, field=name):
                     self.assertAlmostEqual(order[name], reference[name])
+
+    def test_cart_lines_are_what_odoo_computes(self):
+        orders = self._make_carts()
+        self._assert_like_odoo(orders)
         # the export customer pays no VAT; the others do, at their prices
         export, list_prices = orders[5], orders[4]
         self.assertEqual(export.order_line.tax_id, self.vat_export)
@@ -131,3 +138,25 @@ class TestCartLines(ReplenishmentMixin, ServiceCareCase):
         )
         self.assertEqual(orders[1].order_line.salesman_id, self.other_salesperson)
         self.assertEqual(orders[2].order_line.order_partner_id, self.customers[2])
+
+    def test_customer_analytics_are_computed_per_line(self):
+        """A value that depends on the customer is Odoo's, line by line."""
+        plan = self.env["account.analytic.plan"].create({"name": "Care plan"})
+        account = self.env["account.analytic.account"].create(
+            {"name": "Care key accounts", "plan_id": plan.id}
+        )
+        self.env["account.analytic.distribution.model"].create(
+            {
+                "partner_id": self.customers[2].id,
+                "analytic_distribution": {str(account.id): 100},
+            }
+        )
+        orders = self._make_carts()
+        self._assert_like_odoo(orders)
+        self.assertEqual(
+            orders[2].order_line.mapped("analytic_distribution"),
+            [{str(account.id): 100.0}] * 2,
+        )
+        self.assertEqual(
+            orders[1].order_line.mapped("analytic_distribution"), [False] * 2
+        )

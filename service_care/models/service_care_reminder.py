@@ -523,9 +523,9 @@ class ServiceCareReminder(models.Model):
         # every company, however many: a shop has a handful
         for company in self.env["res.company"].search([], limit=None):
             if self._care_start_run(company, force):
+                self._care_wake_cart_workers()
                 if not testing:
                     self.env.cr.commit()  # pylint: disable=invalid-commit
-                self._care_wake_cart_workers()
             run_day = company.care_cart_run_day
             if not run_day:
                 continue
@@ -541,7 +541,9 @@ class ServiceCareReminder(models.Model):
 
         Expires the carts past their date, then records the run day and the
         start. The company row is locked first: of two workers arriving
-        together one starts the run, the other finds it started.
+        together one starts the run, the other waits for it and then finds
+        the run started (in a new transaction: the one it had was begun
+        before the run was).
         """
         slot, run_day = company._care_cart_slot()
         if force:
@@ -549,17 +551,17 @@ class ServiceCareReminder(models.Model):
         elif company.care_cart_last_run and company.care_cart_last_run >= slot:
             return False
         try:
+            # waits for a worker starting it at the same time
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
-                    """SELECT id FROM res_company WHERE id = %s
-                       FOR NO KEY UPDATE SKIP LOCKED""",
+                    "SELECT id FROM res_company WHERE id = %s FOR NO KEY UPDATE",
                     [company.id],
                     log_exceptions=False,
                 )
-                locked = bool(self.env.cr.fetchone())
         except psycopg2.errors.SerializationFailure:
-            locked = False  # another worker started it since we began
-        if not locked:
+            # That worker started the run since this transaction began: a new
+            # transaction sees it (in tests there is no other worker).
+            self.env.cr.rollback()
             return False
         self.env["sale.order"]._care_expire_due_carts(company)
         company.write(

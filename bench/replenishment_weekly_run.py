@@ -238,7 +238,7 @@ def main():
     parser.add_argument("-d", "--database", required=True)
     parser.add_argument("--customers", type=int, default=20000)
     parser.add_argument("--reminders", type=int, default=100000)
-    parser.add_argument("--batch", type=int, default=200)
+    parser.add_argument("--batch", type=int, default=500)
     parser.add_argument(
         "--workers",
         type=int,

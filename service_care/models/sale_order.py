@@ -452,6 +452,14 @@ class SaleOrder(models.Model):
         Order = self.with_company(company).with_context(
             mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True
         )
+        # The terms and conditions note depends on the company and the
+        # customer's language only: Odoo computes it once per language.
+        notes = {}
+        for partner in partners:
+            if partner.lang not in notes:
+                notes[partner.lang] = Order.new(
+                    {"partner_id": partner.id, "company_id": company.id}
+                ).note
         orders = Order.create(
             [
                 {
@@ -470,6 +478,7 @@ class SaleOrder(models.Model):
                     "care_cart_state": "open",
                     "care_cart_date": run_day,
                     "care_cart_expires_at": expires,
+                    "note": notes[partner.lang],
                 }
                 for partner in partners
             ]

@@ -499,7 +499,7 @@ class ServiceCareReminder(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _cron_weekly_carts(self, batch_size=200, force=False, shard=None):
+    def _cron_weekly_carts(self, batch_size=500, force=False, shard=None):
         """Prepare the weekly predictive carts: one cart worker's share.
 
         Each cart worker cron (two ship, one per cron worker of a default
@@ -697,7 +697,7 @@ class ServiceCareReminder(models.Model):
         return self.env.cr.fetchall()
 
     @api.model
-    def _care_run_company(self, company, run_day, batch_size=200, shard=None):
+    def _care_run_company(self, company, run_day, batch_size=500, shard=None):
         """Cart the reminders of ``company`` due by the end of the coming week.
 
         A batch of customers at a time, in customer order: their due

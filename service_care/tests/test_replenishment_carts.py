@@ -21,6 +21,17 @@ NOT_COMPARED = {
     "care_out_of_stock",
 }
 
+ORDER_COMPARED = (
+    "note",
+    "partner_invoice_id",
+    "partner_shipping_id",
+    "pricelist_id",
+    "fiscal_position_id",
+    "payment_term_id",
+    "currency_id",
+    "team_id",
+)
+
 
 @tagged("post_install", "-at_install")
 class TestCartLines(ReplenishmentMixin, ServiceCareCase):
@@ -45,6 +56,13 @@ class TestCartLines(ReplenishmentMixin, ServiceCareCase):
                     )
                 ],
             }
+        )
+        # terms and conditions on every quotation, in the customer's language
+        cls.env["ir.config_parameter"].sudo().set_param(
+            "account.use_invoice_terms", True
+        )
+        cls.company.write(
+            {"terms_type": "plain", "invoice_terms": "<p>Pay within 14 days.</p>"}
         )
         cls.other_salesperson = cls.salesperson.copy({"login": "care_other_sales"})
         cls.customers = cls.env["res.partner"]
@@ -116,6 +134,9 @@ class TestCartLines(ReplenishmentMixin, ServiceCareCase):
             for name in ("amount_untaxed", "amount_tax", "amount_total"):
                 with self.subTest(customer=order.partner_id.name, field=name):
                     self.assertAlmostEqual(order[name], reference[name])
+            for name in ORDER_COMPARED:
+                with self.subTest(customer=order.partner_id.name, field=name):
+                    self.assertEqual(order[name], reference[name])
 
     def test_cart_lines_are_what_odoo_computes(self):
         orders = self._make_carts()
@@ -138,6 +159,7 @@ class TestCartLines(ReplenishmentMixin, ServiceCareCase):
         )
         self.assertEqual(orders[1].order_line.salesman_id, self.other_salesperson)
         self.assertEqual(orders[2].order_line.order_partner_id, self.customers[2])
+        self.assertIn("Pay within 14 days.", orders[3].note)
 
     def test_customer_analytics_are_computed_per_line(self):
         """A value that depends on the customer is Odoo's, line by line."""

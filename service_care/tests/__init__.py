@@ -7,6 +7,7 @@ from . import (
     test_replenishment,
     test_replenishment_carts,
     test_replenishment_portal,
+    test_replenishment_workers,
     test_scenario_concurrency,
     test_scenario_engine,
     test_security,

@@ -104,6 +104,17 @@ class TestSmsGatewayStack(ServiceCareCase, HttpCase):
         cls.Sms = cls.env["sms.sms"]
         cls.env.flush_all()
 
+    def setUp(self):
+        # Kannel calls back (delivery reports) when it likes: a callback
+        # answered while a test begins or ends would lose its savepoint to
+        # the test's own, fail, and leave the test lock held for good. The
+        # test's savepoint is made and rolled back with callbacks held off.
+        lock = self.registry.test_lock
+        self.addCleanup(lock.release)  # cleanups run last first
+        with lock:
+            super().setUp()
+        self.addCleanup(lock.acquire)
+
     @contextmanager
     def _db(self):
         """Work on the database with Kannel's callbacks held off."""

@@ -578,7 +578,10 @@ class ServiceCareReminder(models.Model):
             with self.env.cr.savepoint():
                 company.care_cart_run_day = False
         except psycopg2.errors.SerializationFailure:
-            pass  # another worker ended it at the same time
+            # another worker ended it at the same time
+            _logger.info(
+                "service_care: cart run of %s ended by another worker", company.name
+            )
 
     @api.model
     def _care_wake_cart_workers(self):

@@ -544,9 +544,11 @@ class SaleOrder(models.Model):
         get its results for every stored field that the case alone decides
         (name, unit, price, taxes, amounts, invoicing status...), and their
         order's customer and salesperson: nothing is left for Odoo to compute
-        on them, no pricelist search or tax computation per line. A field
-        that depends on more (on the customer, say) is still computed by
-        Odoo for every line.
+        on them, no pricelist search or tax computation per line. When that is
+        every stored field, they are copied from the first line in SQL
+        (``_care_copy_lines``); when a field depends on more (analytic
+        distribution models per customer, say), they are created with the
+        case's values and Odoo computes that field for every line.
         """
         Line = orders.order_line.with_company(company).with_context(
             mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True
@@ -648,13 +650,13 @@ class SaleOrder(models.Model):
             for name, field in Line._fields.items()
             if field.type == "one2many" and name != "care_reminder_ids"
         ]
-        plain = {
-            line
-            for _order, _vals, line in rest
-            if not any(line[name] for name in one2many)
-        }
+        templates = {template for _order, _vals, template in rest}
+        plain = {t for t in templates if not any(t[name] for name in one2many)}
         rest = [row for row in rest if row[2] in plain]
-        if not rest:
+        # the copies are told apart by order and product: a cart has one line
+        # per product (tools.replenishment.group_carts)
+        keys = [(order.id, vals["product_id"]) for order, vals, _template in rest]
+        if not rest or len(set(keys)) != len(keys):
             return {}
         Line.flush_model()
         own = ["order_id", "care_out_of_stock", *from_order]

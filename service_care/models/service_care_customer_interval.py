@@ -133,14 +133,19 @@ class ServiceCareCustomerInterval(models.Model):
             self.filtered(
                 lambda i: not i.stopped_date
             ).stopped_date = fields.Date.context_today(self)
-            self._care_reminders().filtered(
+            reminders = self._care_reminders().filtered(
                 lambda r: r.state in ("scheduled", "postponed", "in_cart")
-            )._care_set_state("stopped")
+            )
+            # however it is stopped (the button, the list, an import), the
+            # product leaves the customer's open cart too
+            lines = reminders._care_open_cart_lines()
+            reminders._care_set_state("stopped")
+            if lines:
+                lines.order_id._care_cart_remove_lines(lines)
         return result
 
     def action_stop(self):
         """Stop reminding: open reminders stop, their products leave open carts."""
-        self._care_reminders()._care_stop()
         self.write({"stopped": True})
 
     def action_resume(self):

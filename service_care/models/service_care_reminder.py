@@ -481,18 +481,20 @@ class ServiceCareReminder(models.Model):
                 for partner, product, company in sorted(keys - set(found))
             ]
         )
-        lines = self.filtered(
+        # stops every reminder of these customers and products, and takes
+        # the products out of their open carts
+        intervals.write({"stopped": True})
+        self.filtered(lambda r: r.state != "stopped")._care_set_state("stopped")
+
+    def _care_open_cart_lines(self):
+        """The cart lines of these reminders still waiting for the customer."""
+        return self.filtered(
             lambda r: (
                 r.state == "in_cart"
                 and r.cart_line_id
                 and r.cart_id.care_cart_state == "open"
             )
         ).cart_line_id
-        # stops every reminder of these customers and products
-        intervals.write({"stopped": True})
-        self.filtered(lambda r: r.state != "stopped")._care_set_state("stopped")
-        if lines:
-            lines.order_id._care_cart_remove_lines(lines)
 
     # ------------------------------------------------------------------
     # The weekly run

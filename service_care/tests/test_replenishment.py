@@ -273,6 +273,28 @@ class TestReplenishment(ReplenishmentMixin, ServiceCareCase):
         self.assertFalse(self.company.care_cart_run_day)
         self.assertEqual(len(self._cart(self.anna)), 1)
 
+    def test_stopped_in_the_back_office_leaves_the_cart(self):
+        self._history()
+        self._weekly_run(MONDAY_MAR_2)
+        cart = self._cart(self.anna)
+        self.assertEqual(cart.order_line.product_id, self.coffee | self.filters)
+        coffee = self.Interval.search(
+            [("partner_id", "=", self.anna.id), ("product_id", "=", self.coffee.id)]
+        )
+        filters = self.Interval.search(
+            [("partner_id", "=", self.anna.id), ("product_id", "=", self.filters.id)]
+        )
+        # ticked in the list of intervals, not with the Stop button
+        coffee.stopped = True
+        self.assertEqual(cart.order_line.product_id, self.filters)
+        self.assertEqual(cart.care_cart_state, "open")
+        self.assertEqual(self._reminders(self.anna, self.coffee).state, "stopped")
+        self.assertEqual(self._reminders(self.anna, self.filters).state, "in_cart")
+        # nothing left to propose: the cart is declined
+        filters.action_stop()
+        self.assertFalse(cart.order_line)
+        self.assertEqual(cart.care_cart_state, "declined")
+
     def test_second_run_in_the_same_week(self):
         self._history()
         self.assertEqual(self._weekly_run(MONDAY_MAR_2), 3)

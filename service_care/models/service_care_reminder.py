@@ -324,6 +324,13 @@ class ServiceCareReminder(models.Model):
                 or not product.product_tmpl_id.care_replenish
                 or not rate
                 or (reminder is None and purchase.line_id in reminded_lines)
+                # postponed by the customer, and not ordered since: their
+                # choice of week stands when the history is read again
+                or (
+                    reminder is not None
+                    and reminder.state == "postponed"
+                    and reminder.order_line_id.id == purchase.line_id
+                )
             ):
                 continue
             company = companies.browse(company_id)

@@ -335,6 +335,12 @@ class TestReplenishment(ReplenishmentMixin, ServiceCareCase):
                 }
             ],
         )
+        # reading the order history again keeps the customer's choice
+        self.Reminder._care_rebuild(self.piotr)
+        self.assertEqual(self._reminders(self.piotr), reminder)
+        self.assertEqual(
+            (reminder.state, reminder.due_date), ("postponed", date(2026, 3, 16))
+        )
         # the run stops: no second email for a decided cart
         self._runner(datetime(2026, 3, 4, 8, 0))
         self.assertEqual(self._run_of(cart).state, "exited")

@@ -672,7 +672,13 @@ class SaleOrder(models.Model):
                 template.id,
                 order.id,
                 bool(vals.get("care_out_of_stock")),
-                *(order[field].id or None for field in from_order.values()),
+                # as create() would store them, whatever their type
+                *(
+                    Line._fields[name].convert_to_column(
+                        Line._fields[name].convert_to_write(order[field], Line), Line
+                    )
+                    for name, field in from_order.items()
+                ),
             ]
             return SQL(
                 "(%s)",

@@ -1,4 +1,5 @@
 from . import (
+    service_care_smart_button,  # first: other models inherit it
     mail_mail,
     product_product,
     product_template,
@@ -7,6 +8,10 @@ from . import (
     res_partner,
     sale_order,
     sale_order_line,
+    sale_order_predictive_cart,
+    service_care_attribution,
+    service_care_batch_job,
+    service_care_cart_builder,
     service_care_consent,
     service_care_customer_interval,
     service_care_demo,
@@ -20,6 +25,7 @@ from . import (
     service_care_scenario_variant,
     service_care_sms_gateway,
     service_care_sms_gateway_sender,
+    service_care_signed_link,
     service_care_sms_report,
     service_care_waitlist,
     service_care_waitlist_notice,

@@ -4,7 +4,8 @@ from odoo import fields, models
 
 
 class ProductProduct(models.Model):
-    _inherit = "product.product"
+    _name = "product.product"
+    _inherit = ["product.product", "service.care.smart.button.mixin"]
 
     care_waitlist_count = fields.Integer(
         "Waiting Customers",
@@ -14,27 +15,19 @@ class ProductProduct(models.Model):
     )
 
     def _compute_care_waitlist_count(self):
-        counts = dict(
-            self.env["service.care.waitlist"]._read_group(
-                [("product_id", "in", self.ids), ("state", "=", "waiting")],
-                ["product_id"],
-                ["__count"],
-            )
+        counts = self._care_count_related(
+            "service.care.waitlist", "product_id", [("state", "=", "waiting")]
         )
         for product in self:
-            product.care_waitlist_count = counts.get(product, 0)
+            product.care_waitlist_count = counts.get(product.id, 0)
 
     def action_view_care_waitlist(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "service_care.service_care_waitlist_action"
+        return self._care_related_action(
+            "service_care.service_care_waitlist_action",
+            [("product_id", "=", self.id)],
+            context={"default_product_id": self.id, "search_default_filter_waiting": 1},
         )
-        action["domain"] = [("product_id", "=", self.id)]
-        action["context"] = {
-            "default_product_id": self.id,
-            "search_default_filter_waiting": 1,
-        }
-        return action
 
     def _care_free_qty(self, website):
         """{variant id: free quantity in the warehouse ``website`` sells from}.

@@ -1,13 +1,12 @@
 # Copyright 2026 service_care contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from collections import Counter
-
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 
 class ProductTemplate(models.Model):
-    _inherit = "product.template"
+    _name = "product.template"
+    _inherit = ["product.template", "service.care.smart.button.mixin"]
 
     care_replenish = fields.Boolean(
         string="Replenishment Reminders",
@@ -35,22 +34,21 @@ class ProductTemplate(models.Model):
     )
 
     def _compute_care_waitlist_count(self):
-        lines = self.env["service.care.waitlist"].search_fetch(
-            [("product_id.product_tmpl_id", "in", self.ids), ("state", "=", "waiting")],
-            ["product_id"],
+        counts = self.product_variant_ids._care_count_related(
+            "service.care.waitlist", "product_id", [("state", "=", "waiting")]
         )
-        counts = Counter(line.product_id.product_tmpl_id.id for line in lines)
         for template in self:
-            template.care_waitlist_count = counts.get(template.id, 0)
+            template.care_waitlist_count = sum(
+                counts.get(variant.id, 0) for variant in template.product_variant_ids
+            )
 
     def action_view_care_waitlist(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "service_care.service_care_waitlist_action"
+        return self._care_related_action(
+            "service_care.service_care_waitlist_action",
+            [("product_id.product_tmpl_id", "=", self.id)],
+            context={"search_default_filter_waiting": 1},
         )
-        action["domain"] = [("product_id.product_tmpl_id", "=", self.id)]
-        action["context"] = {"search_default_filter_waiting": 1}
-        return action
 
     @api.constrains("care_days_per_unit", "care_lead_days")
     def _check_care_interval(self):

@@ -14,7 +14,8 @@ def _recency(consent):
 
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _name = "res.partner"
+    _inherit = ["res.partner", "service.care.smart.button.mixin"]
 
     care_message_count = fields.Integer(
         compute="_compute_care_counts",
@@ -70,35 +71,23 @@ class ResPartner(models.Model):
     )
 
     def _compute_care_counts(self):
-        messages = dict(
-            self.env["service.care.message"]._read_group(
-                [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
-            )
-        )
-        runs = dict(
-            self.env["service.care.scenario.run"]._read_group(
-                [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
-            )
-        )
+        messages = self._care_count_related("service.care.message", "partner_id")
+        runs = self._care_count_related("service.care.scenario.run", "partner_id")
         for partner in self:
-            partner.care_message_count = messages.get(partner, 0)
-            partner.care_run_count = runs.get(partner, 0)
+            partner.care_message_count = messages.get(partner.id, 0)
+            partner.care_run_count = runs.get(partner.id, 0)
 
     def action_view_care_messages(self):
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "service_care.service_care_message_action"
+        return self._care_related_action(
+            "service_care.service_care_message_action",
+            [("partner_id", "in", self.ids)],
         )
-        action["domain"] = [("partner_id", "in", self.ids)]
-        action["context"] = {"create": False}
-        return action
 
     def action_view_care_runs(self):
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "service_care.service_care_scenario_run_action"
+        return self._care_related_action(
+            "service_care.service_care_scenario_run_action",
+            [("partner_id", "in", self.ids)],
         )
-        action["domain"] = [("partner_id", "in", self.ids)]
-        action["context"] = {"create": False}
-        return action
 
     @api.depends(
         "care_consent_ids.channel",

@@ -1,17 +1,15 @@
 # Copyright 2026 service_care contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import logging
-import threading
 import uuid
 from collections import defaultdict
 
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.tools import consteq, html2plaintext
-from odoo.tools.misc import hmac as odoo_hmac
+from odoo.tools import SQL, html2plaintext
 
-from ..tools import message_state, policy, tracking
+from ..tools import message_state, policy, signed_link, tracking
 
 _logger = logging.getLogger(__name__)
 
@@ -497,17 +495,21 @@ class ServiceCareMessage(models.Model):
         rows = [
             (message.id, *(vals[col] for col in columns)) for message, vals in pairs
         ]
-        values = ", ".join(["%s"] * len(rows))
-        # Column names come from the fixed set checked above; values are
-        # query parameters.
         self.env.cr.execute(
-            f"""
+            SQL(
+                """
             UPDATE service_care_message m
-               SET {", ".join(f"{col} = v.{col}" for col in columns)}
-              FROM (VALUES {values}) AS v(id, {", ".join(columns)})
+               SET %(sets)s
+              FROM (VALUES %(rows)s) AS v(id, %(names)s)
              WHERE m.id = v.id
-            """,
-            rows,
+                """,
+                sets=SQL(", ").join(
+                    SQL("%s = %s", SQL.identifier(col), SQL.identifier("v", col))
+                    for col in columns
+                ),
+                rows=SQL(", ").join(SQL("%s", row) for row in rows),
+                names=SQL(", ").join(SQL.identifier(col) for col in columns),
+            )
         )
         self.invalidate_recordset(columns)
 
@@ -553,17 +555,20 @@ class ServiceCareMessage(models.Model):
         if not self:
             return
         self.env.cr.execute(
-            f"UPDATE service_care_message SET {column} = COALESCE({column}, 0) + 1 "
-            "WHERE id IN %s",
-            [tuple(self.ids)],
+            SQL(
+                "UPDATE service_care_message SET %(col)s = COALESCE(%(col)s, 0) + 1 "
+                "WHERE id IN %(ids)s",
+                col=SQL.identifier(column),
+                ids=tuple(self.ids),
+            )
         )
         self.invalidate_recordset([column])
 
     def _token(self, scope, *parts):
         """Return the HMAC token of this message for ``scope`` (open, click...)."""
         self.ensure_one()
-        return odoo_hmac(
-            self.env(su=True), f"service_care.{scope}", (self.uuid, *parts)
+        return self.env["service.care.signed.link"]._care_sign(
+            scope, (self.uuid, *parts)
         )
 
     @api.model
@@ -572,11 +577,12 @@ class ServiceCareMessage(models.Model):
         # sudo: tracking links are opened by anonymous visitors; the HMAC
         # token is what proves they were given this link.
         message = self.sudo().search([("uuid", "=", message_uuid or "")], limit=1)
-        if not message or not token:
+        if not message:
             return self.browse()
-        if not consteq(message._token(scope, *parts), str(token)):
-            return self.browse()
-        return message
+        verdict = self.env["service.care.signed.link"]._care_verify(
+            scope, [(message.uuid, *parts)], token
+        )
+        return message if verdict == signed_link.VALID else self.browse()
 
     def _tracking_base_url(self):
         return (
@@ -640,37 +646,29 @@ class ServiceCareMessage(models.Model):
     def _cron_dispatch(self, batch_size=500):
         """Send the scheduled messages that are due, a batch at a time.
 
-        Rows are claimed with ``FOR UPDATE SKIP LOCKED`` so that two workers
-        never dispatch the same message; each batch is committed so that an
-        interrupted run resumes where it stopped.
+        See ``service.care.batch.job``: two workers never dispatch the same
+        message, and an interrupted run resumes where it stopped.
         """
-        testing = getattr(threading.current_thread(), "testing", False)
-        done = 0
-        while True:
-            # The claim reads the table: pending ORM writes must be in it.
-            self.flush_model(["state", "scheduled_at"])
-            self.env.cr.execute(
-                """
-                SELECT id FROM service_care_message
-                 WHERE state = 'scheduled' AND scheduled_at <= %s
-                 ORDER BY scheduled_at, id
-                 LIMIT %s
-                   FOR UPDATE SKIP LOCKED
-                """,
-                [fields.Datetime.now(), batch_size],
-            )
-            ids = [row[0] for row in self.env.cr.fetchall()]
-            if not ids:
-                break
-            self.browse(ids)._dispatch()
-            done += len(ids)
-            self.env["ir.cron"]._notify_progress(done=done, remaining=0)
-            if not testing:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-            if len(ids) < batch_size:
-                break
+        Job = self.env["service.care.batch.job"]
+        due = self._due_sql()
+        done = Job._care_run_batches(
+            claim=lambda limit: Job._care_lock(
+                self, due, SQL("scheduled_at, id"), limit
+            ),
+            process=lambda messages: messages._dispatch(),
+            remaining=lambda: Job._care_count(self, self._due_sql()),
+            batch_size=batch_size,
+            cron="service_care.ir_cron_service_care_message_dispatch",
+        )
         self._schedule_next_dispatch()
         return done
+
+    @api.model
+    def _due_sql(self):
+        """The messages due now, as a condition on the table."""
+        return SQL(
+            "state = 'scheduled' AND scheduled_at <= %s", fields.Datetime.now()
+        )
 
     @api.model
     def _schedule_next_dispatch(self):

@@ -1,7 +1,6 @@
 # Copyright 2026 service_care contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import logging
-import threading
 from collections import defaultdict, namedtuple
 
 import psycopg2
@@ -95,19 +94,23 @@ class ServiceCareReminder(models.Model):
         # One open reminder per customer and product: what makes "the same
         # product ordered again replaces the reminder" hold under concurrency.
         self.env.cr.execute(
-            """
+            SQL(
+                """
             CREATE UNIQUE INDEX IF NOT EXISTS service_care_reminder_open_unique
                 ON service_care_reminder (partner_id, product_id, company_id)
              WHERE state IN ('scheduled', 'postponed')
             """
+            )
         )
         # The weekly run looks for what is due per company.
         self.env.cr.execute(
-            """
+            SQL(
+                """
             CREATE INDEX IF NOT EXISTS service_care_reminder_due_index
                 ON service_care_reminder (company_id, due_date, partner_id)
              WHERE state IN ('scheduled', 'postponed')
             """
+            )
         )
 
     @api.depends("partner_id", "product_id")
@@ -222,7 +225,8 @@ class ServiceCareReminder(models.Model):
         self.env["sale.order.line"].flush_model()
         self.env["sale.order"].flush_model()
         self.env.cr.execute(
-            """
+            SQL(
+                """
             SELECT so.partner_id, sol.product_id, so.company_id, so.date_order,
                    so.id, sol.id, sol.product_uom_qty, sol.product_uom, so.user_id
               FROM sale_order_line sol
@@ -232,8 +236,9 @@ class ServiceCareReminder(models.Model):
                AND NOT COALESCE(sol.is_downpayment, FALSE)
                AND (so.partner_id, sol.product_id, so.company_id) IN %s
              ORDER BY so.date_order, so.id, sol.id
-            """,
-            [tuple(sorted(keys))],
+                """,
+                tuple(sorted(keys)),
+            )
         )
         rows = self.env.cr.fetchall()
         products = self.env["product.product"].browse({row[1] for row in rows})
@@ -527,21 +532,19 @@ class ServiceCareReminder(models.Model):
             "run now"); the customers carted this week are not carted again
         :return: how many carts this call made
         """
-        testing = getattr(threading.current_thread(), "testing", False)
+        Job = self.env["service.care.batch.job"]
         total = 0
         # every company, however many: a shop has a handful
         for company in self.env["res.company"].search([], limit=None):
             if self._care_start_run(company, force):
                 self._care_wake_cart_workers()
-                if not testing:
-                    self.env.cr.commit()  # pylint: disable=invalid-commit
+                Job._care_commit()
             run_day = company.care_cart_run_day
             if not run_day:
                 continue
             total += self._care_run_company(company, run_day, batch_size, shard)
             self._care_finish_run(company, run_day)
-            if not testing:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
+            Job._care_commit()
         return total
 
     @api.model
@@ -563,8 +566,10 @@ class ServiceCareReminder(models.Model):
             # waits for a worker starting it at the same time
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
-                    "SELECT id FROM res_company WHERE id = %s FOR NO KEY UPDATE",
-                    [company.id],
+                    SQL(
+                        "SELECT id FROM res_company WHERE id = %s FOR NO KEY UPDATE",
+                        company.id,
+                    ),
                     log_exceptions=False,
                 )
         except psycopg2.errors.SerializationFailure:
@@ -611,42 +616,40 @@ class ServiceCareReminder(models.Model):
         The unique index on open carts refuses a second one; the batch is
         then made cart by cart, without the customers it refused.
         """
-        Order = self.env["sale.order"]
-        try:
-            with self.env.cr.savepoint():
-                return Order._care_create_carts(company, carts, run_day)
-        except psycopg2.IntegrityError:
-            self.env.invalidate_all()
-        orders = Order.browse()
-        for cart in carts:
-            try:
-                with self.env.cr.savepoint():
-                    orders |= Order._care_create_carts(company, [cart], run_day)
-            except psycopg2.errors.UniqueViolation as error:
-                # Only "one open cart per customer" means another run was
-                # first; any other integrity error is a bug and must show.
-                if error.diag.constraint_name != "sale_order_care_open_cart_unique":
-                    raise
-                self.env.invalidate_all()
-                _logger.info(
-                    "service_care: customer %s already has an open cart",
-                    cart.partner_id,
-                )
-        return orders
+
+        def refused(cart, error):
+            # Only "one open cart per customer" means another run was first;
+            # any other integrity error is a bug and must show.
+            if (
+                not isinstance(error, psycopg2.errors.UniqueViolation)
+                or error.diag.constraint_name != "sale_order_care_open_cart_unique"
+            ):
+                raise error
+            _logger.info(
+                "service_care: customer %s already has an open cart", cart.partner_id
+            )
+
+        orders = self.env["service.care.batch.job"]._care_in_savepoints(
+            carts,
+            lambda batch: self.env["service.care.cart.builder"]._care_create_carts(
+                company, batch, run_day
+            ),
+            refused,
+            errors=(psycopg2.IntegrityError,),
+        )
+        return orders if orders is not None else self.env["sale.order"]
 
     @api.model
-    def _care_due_partners(self, company, run_day, after=0, limit=200, shard=None):
-        """Ids of the customers of ``company`` with reminders to cart, in order.
+    def _care_due_sql(self, company, run_day, after=0, shard=None):
+        """The due reminders of ``company``'s customers above ``after``.
 
         Due by the end of the week of ``run_day``, on a product still sold and
-        replenished, with no open cart; ids above ``after``, in ``shard``.
+        replenished, of a customer with no open cart, in ``shard``. ``FROM``
+        and ``WHERE`` of a query on ``service_care_reminder r``.
         """
         index, count = shard or (0, 1)
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                """
-            SELECT r.partner_id
+        return SQL(
+            """
               FROM service_care_reminder r
               JOIN product_product pp ON pp.id = r.product_id AND pp.active
               JOIN product_template pt ON pt.id = pp.product_tmpl_id
@@ -661,19 +664,42 @@ class ServiceCareReminder(models.Model):
                     WHERE so.partner_id = r.partner_id
                       AND so.company_id = r.company_id
                       AND so.care_predictive AND so.care_cart_state = 'open')
-             GROUP BY r.partner_id
-             ORDER BY r.partner_id
-             LIMIT %(limit)s
-                """,
-                company=company.id,
-                until=horizon(run_day),
-                after=after,
-                count=count,
-                index=index,
-                limit=limit,
+            """,
+            company=company.id,
+            until=horizon(run_day),
+            after=after,
+            count=count,
+            index=index,
+        )
+
+    @api.model
+    def _care_due_partners(self, company, run_day, after=0, limit=200, shard=None):
+        """Ids of the customers of ``company`` with reminders to cart, in order.
+
+        See ``_care_due_sql``.
+        """
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "SELECT r.partner_id %s GROUP BY r.partner_id "
+                "ORDER BY r.partner_id LIMIT %s",
+                self._care_due_sql(company, run_day, after, shard),
+                limit,
             )
         )
         return [row[0] for row in self.env.cr.fetchall()]
+
+    @api.model
+    def _care_due_count(self, company, run_day, after=0, shard=None):
+        """How many customers of ``company`` have reminders to cart."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "SELECT count(DISTINCT r.partner_id) %s",
+                self._care_due_sql(company, run_day, after, shard),
+            )
+        )
+        return self.env.cr.fetchone()[0]
 
     @api.model
     def _care_claim_due(self, company, partner_ids, until):
@@ -722,34 +748,30 @@ class ServiceCareReminder(models.Model):
             ``count`` is ``index``, for ``count`` workers sharing the run
         :return: how many carts were made
         """
-        testing = getattr(threading.current_thread(), "testing", False)
         until = horizon(run_day)
-        after, done = 0, 0
-        while True:
+        after, carts = [0], []
+
+        def claim(limit):
+            """The next customers due: their reminders locked, their carts grouped."""
             partner_ids = self._care_due_partners(
-                company, run_day, after, batch_size, shard
+                company, run_day, after[0], limit, shard
             )
-            if not partner_ids:
-                break
-            try:
+            if partner_ids:
+                # may lose a race with another worker: then this is called
+                # again in a new transaction (service.care.batch.job)
                 rows = self._care_claim_due(company, partner_ids, until)
-            except psycopg2.errors.SerializationFailure:
-                if testing:
-                    raise
-                # Another worker carted some of these customers since this
-                # transaction began: start a new one, which sees its carts.
-                self.env.cr.rollback()
-                continue
-            after = partner_ids[-1]
-            carts = group_carts(rows)
-            done += len(self._care_create_carts_safely(company, carts, run_day))
-            self.env["ir.cron"]._notify_progress(done=done, remaining=0)
-            if not testing:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-                # keep memory flat in the number of customers
-                self.env.invalidate_all()
-            if len(partner_ids) < batch_size:
-                break
+                after[0] = partner_ids[-1]
+                carts[:] = group_carts(rows)
+            return partner_ids
+
+        done = self.env["service.care.batch.job"]._care_run_batches(
+            claim=claim,
+            process=lambda _partner_ids: len(
+                self._care_create_carts_safely(company, carts, run_day)
+            ),
+            remaining=lambda: self._care_due_count(company, run_day, after[0], shard),
+            batch_size=batch_size,
+        )
         _logger.info(
             "service_care: %s predictive carts for %s (run of %s)",
             done,

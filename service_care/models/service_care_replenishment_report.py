@@ -1,6 +1,7 @@
 # Copyright 2026 service_care contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import fields, models, tools
+from odoo.tools import SQL
 
 EVENTS = [
     ("due", "Due"),
@@ -49,8 +50,9 @@ class ServiceCareReplenishmentReport(models.Model):
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(
-            f"""
-            CREATE OR REPLACE VIEW {self._table} AS (
+            SQL(
+                """
+            CREATE OR REPLACE VIEW %s AS (
             WITH reminders AS (
                 SELECT r.id, r.partner_id, r.product_id, r.user_id, r.company_id,
                        r.cart_id, r.due_date, r.carted_date, r.postponed_date,
@@ -95,5 +97,7 @@ class ServiceCareReplenishmentReport(models.Model):
               JOIN res_company c ON c.id = so.company_id
              WHERE so.care_predictive
             )
-            """
+                """,
+                SQL.identifier(self._table),
+            )
         )

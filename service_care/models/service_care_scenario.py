@@ -33,6 +33,7 @@ class ServiceCareScenario(models.Model):
     """
 
     _name = "service.care.scenario"
+    _inherit = ["service.care.smart.button.mixin"]
     _description = "Service Care Scenario"
     _order = "sequence, id"
 
@@ -79,13 +80,9 @@ class ServiceCareScenario(models.Model):
     )
 
     def _compute_run_count(self):
-        counts = dict(
-            self.env["service.care.scenario.run"]._read_group(
-                [("scenario_id", "in", self.ids)], ["scenario_id"], ["__count"]
-            )
-        )
+        counts = self._care_count_related("service.care.scenario.run", "scenario_id")
         for scenario in self:
-            scenario.run_count = counts.get(scenario, 0)
+            scenario.run_count = counts.get(scenario.id, 0)
 
     @api.constrains("trigger", "model_id")
     def _check_trigger_model(self):
@@ -118,11 +115,11 @@ class ServiceCareScenario(models.Model):
 
     def action_view_runs(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "service_care.service_care_scenario_run_action"
+        return self._care_related_action(
+            "service_care.service_care_scenario_run_action",
+            [("scenario_id", "=", self.id)],
+            context={"search_default_filter_running": 1},
         )
-        action["domain"] = [("scenario_id", "=", self.id)]
-        return action
 
     # ------------------------------------------------------------------
     # Entering scenarios

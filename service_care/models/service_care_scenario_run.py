@@ -1,13 +1,13 @@
 # Copyright 2026 service_care contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import logging
-import threading
 from collections import defaultdict
 from datetime import timedelta
 
 import psycopg2
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
@@ -76,20 +76,15 @@ class ServiceCareScenarioRun(models.Model):
         """Create runs, skipping keys another transaction created meanwhile."""
         if not vals_list:
             return self.browse()
-        try:
-            with self.env.cr.savepoint():
-                return self.create(vals_list)
-        except psycopg2.IntegrityError:
-            # A concurrent trigger won the race for some keys: create the
-            # others one by one.
-            runs = self.browse()
-            for vals in vals_list:
-                try:
-                    with self.env.cr.savepoint():
-                        runs |= self.create(vals)
-                except psycopg2.IntegrityError:
-                    _logger.info("service_care: run %s already exists", vals["key"])
-            return runs
+        runs = self.env["service.care.batch.job"]._care_in_savepoints(
+            vals_list,
+            self.create,
+            lambda vals, _error: _logger.info(
+                "service_care: run %s already exists", vals["key"]
+            ),
+            errors=(psycopg2.IntegrityError,),
+        )
+        return runs if runs is not None else self.browse()
 
     def action_open_document(self):
         self.ensure_one()
@@ -113,43 +108,33 @@ class ServiceCareScenarioRun(models.Model):
     def _cron_run(self, batch_size=200):
         """Walk the due runs through their steps, a batch at a time.
 
-        Runs are claimed with ``FOR UPDATE SKIP LOCKED``: two workers never
-        hold the same run. A run's step and the messages it sends are written
-        in the same transaction, committed per batch, so a run killed midway
-        is redone from its last committed step and sends nothing twice.
+        Two workers never hold the same run (``service.care.batch.job``). A
+        run's step and the messages it sends are written in the same
+        transaction, committed per batch, so a run killed midway is redone
+        from its last committed step and sends nothing twice.
         """
-        testing = getattr(threading.current_thread(), "testing", False)
-        done = 0
-        while True:
-            runs = self._claim_due(batch_size)
-            if not runs:
-                break
-            runs._execute()
-            done += len(runs)
-            self.env["ir.cron"]._notify_progress(done=done, remaining=0)
-            if not testing:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-            if len(runs) < batch_size:
-                break
+        Job = self.env["service.care.batch.job"]
+        done = Job._care_run_batches(
+            claim=self._claim_due,
+            process=lambda runs: runs._execute(),
+            remaining=lambda: Job._care_count(self, self._due_sql()),
+            batch_size=batch_size,
+            cron="service_care.ir_cron_service_care_scenario_run",
+        )
         self._schedule_next()
         return done
 
     @api.model
+    def _due_sql(self):
+        """The runs due now, as a condition on the table."""
+        return SQL("state = 'running' AND next_at <= %s", fields.Datetime.now())
+
+    @api.model
     def _claim_due(self, limit):
         """Lock and return up to ``limit`` due runs no other worker holds."""
-        # The claim reads the table: pending ORM writes must be in it.
-        self.flush_model(["state", "next_at"])
-        self.env.cr.execute(
-            """
-            SELECT id FROM service_care_scenario_run
-             WHERE state = 'running' AND next_at <= %s
-             ORDER BY next_at, id
-             LIMIT %s
-               FOR UPDATE SKIP LOCKED
-            """,
-            [fields.Datetime.now(), limit],
+        return self.env["service.care.batch.job"]._care_lock(
+            self, self._due_sql(), SQL("next_at, id"), limit
         )
-        return self.browse([row[0] for row in self.env.cr.fetchall()])
 
     @api.model
     def _schedule_next(self):
@@ -189,22 +174,10 @@ class ServiceCareScenarioRun(models.Model):
 
     def _execute_step(self, step):
         """Run one step for these runs; a failing run is retried, the rest go on."""
-        try:
-            with self.env.cr.savepoint():
-                return step._execute(self)
-        except Exception:
-            if len(self) == 1:
-                self._retry_later(step)
-                return self.browse()
-        # Find the culprit(s): run each on its own.
-        moving = self.browse()
-        for run in self:
-            try:
-                with self.env.cr.savepoint():
-                    moving |= step._execute(run)
-            except Exception:
-                run._retry_later(step)
-        return moving
+        moving = self.env["service.care.batch.job"]._care_in_savepoints(
+            self, step._execute, lambda run, _error: run._retry_later(step)
+        )
+        return moving if moving is not None else self.browse()
 
     def _retry_later(self, step):
         self.ensure_one()

@@ -43,6 +43,7 @@ BUILTIN_CHECKS = [
 
 class ServiceCareScenarioStep(models.Model):
     _name = "service.care.scenario.step"
+    _inherit = ["service.care.smart.button.mixin"]
     _description = "Service Care Scenario Step"
     _order = "scenario_id, sequence, id"
 
@@ -205,12 +206,11 @@ class ServiceCareScenarioStep(models.Model):
     def action_view_messages(self):
         """The messages of this step, grouped by state and skip reason."""
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "service_care.service_care_message_action"
+        return self._care_related_action(
+            "service_care.service_care_message_action",
+            [("scenario_step_id", "=", self.id)],
+            context={"group_by": ["state", "reason_code"], "create": False},
         )
-        action["domain"] = [("scenario_step_id", "=", self.id)]
-        action["context"] = {"group_by": ["state", "reason_code"], "create": False}
-        return action
 
     # ------------------------------------------------------------------
     # Execution: each method takes the runs at this step and returns those

@@ -8,10 +8,8 @@ from markupsafe import Markup
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
-from odoo.tools import consteq
-from odoo.tools.misc import hmac as odoo_hmac
 
-from ..tools import contact, sms_providers
+from ..tools import contact, signed_link, sms_providers
 
 _logger = logging.getLogger(__name__)
 
@@ -33,6 +31,7 @@ class ServiceCareSmsGateway(models.Model):
     """
 
     _name = "service.care.sms.gateway"
+    _inherit = ["service.care.smart.button.mixin"]
     _description = "SMS Gateway"
     _order = "is_default desc, sequence, id"
 
@@ -116,17 +115,13 @@ class ServiceCareSmsGateway(models.Model):
             gateway.mo_url = url
 
     def _compute_outgoing_count(self):
-        groups = dict(
-            self.env["sms.sms"]
-            .sudo()
-            ._read_group(
-                [("care_gateway_id", "in", self.ids), ("state", "=", "outgoing")],
-                ["care_gateway_id"],
-                ["__count"],
-            )
+        # sudo: SMS are readable by administrators only; the gateway's
+        # users see how many wait in its queue, not the texts.
+        counts = self.sudo()._care_count_related(
+            "sms.sms", "care_gateway_id", [("state", "=", "outgoing")]
         )
         for gateway in self:
-            gateway.outgoing_count = groups.get(gateway, 0)
+            gateway.outgoing_count = counts.get(gateway.id, 0)
 
     @api.constrains("sender")
     def _check_sender(self):
@@ -197,14 +192,12 @@ class ServiceCareSmsGateway(models.Model):
 
     def action_view_outgoing(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Queued SMS"),
-            "res_model": "sms.sms",
-            "view_mode": "list,form",
-            "domain": [("care_gateway_id", "=", self.id), ("state", "=", "outgoing")],
-            "context": {"create": False},
-        }
+        action = self._care_related_action(
+            "sms.sms_sms_action",
+            [("care_gateway_id", "=", self.id), ("state", "=", "outgoing")],
+        )
+        action["name"] = self.env._("Queued SMS")
+        return action
 
     # ------------------------------------------------------------------
     # Sending
@@ -253,7 +246,7 @@ class ServiceCareSmsGateway(models.Model):
 
     @api.model
     def _sign(self, scope, *parts):
-        return odoo_hmac(self.env(su=True), f"service_care.{scope}", parts)
+        return self.env["service.care.signed.link"]._care_sign(scope, parts)
 
     def _dlr_token(self, sms_uuid):
         self.ensure_one()
@@ -296,10 +289,13 @@ class ServiceCareSmsGateway(models.Model):
             return None
         provider, secret = config
         if sms_uuid is None:
-            expected = self._sign("sms_mo", gateway_id, secret)
+            scope, subject = "sms_mo", (gateway_id, secret)
         else:
-            expected = self._sign("sms_dlr", gateway_id, sms_uuid, secret)
-        if not token or not consteq(expected, str(token)):
+            scope, subject = "sms_dlr", (gateway_id, sms_uuid, secret)
+        verdict = self.env["service.care.signed.link"]._care_verify(
+            scope, [subject], token
+        )
+        if verdict != signed_link.VALID:
             return False
         return sms_providers.make_adapter(provider, "")
 

@@ -1,11 +1,11 @@
 # Copyright 2026 service_care contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import logging
-import threading
 import time
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from ..tools import delivery_reports
 
@@ -58,13 +58,13 @@ class ServiceCareSmsReport(models.Model):
     def _enqueue(self, gateway_id, sms_uuid, report):
         """Store one report and wake the cron that applies it."""
         self.env.cr.execute(
-            """
+            SQL(
+                """
             INSERT INTO service_care_sms_report
                 (gateway_id, sms_uuid, status, reason, failure_type,
                  smsc_message_id, error_code, received_at)
             VALUES (%s, %s, %s, %s, %s, %s, %s, now() at time zone 'UTC')
-            """,
-            [
+                """,
                 gateway_id,
                 sms_uuid,
                 report.status,
@@ -72,7 +72,7 @@ class ServiceCareSmsReport(models.Model):
                 report.failure_type,
                 report.smsc_message_id,
                 report.error_code,
-            ],
+            )
         )
         now, dbname = time.monotonic(), self.env.cr.dbname
         if now - _last_trigger.get(dbname, float("-inf")) >= TRIGGER_EVERY:
@@ -100,47 +100,42 @@ class ServiceCareSmsReport(models.Model):
     def _cron_process(self, batch_size=2000):
         """Apply the stored reports, oldest first, a batch at a time.
 
-        Reports are claimed with ``FOR UPDATE SKIP LOCKED``; each batch is
-        committed (outside tests). A report whose SMS is busy (being sent) or
-        not visible yet stays for a later run; one whose SMS is still unknown
-        after ``UNKNOWN_KEEP`` is logged and dropped.
+        Claimed and committed per batch by ``service.care.batch.job``. A
+        report whose SMS is busy (being sent) or not visible yet waits
+        ``RETRY_LATER``; one whose SMS is still unknown after ``UNKNOWN_KEEP``
+        is logged and dropped.
 
         :return: the number of reports applied or dropped
         """
-        testing = getattr(threading.current_thread(), "testing", False)
-        done = 0
-        last_id = 0
-        retry = False
-        while True:
-            self.env.cr.execute(
-                """
-                SELECT id FROM service_care_sms_report
-                 WHERE id > %s AND (retry_at IS NULL OR retry_at <= %s)
-                 ORDER BY id
-                 LIMIT %s
-                   FOR UPDATE SKIP LOCKED
-                """,
-                [last_id, fields.Datetime.now(), batch_size],
-            )
-            reports = self.browse([row[0] for row in self.env.cr.fetchall()])
-            if not reports:
-                break
-            last_id = reports[-1].id
+        Job = self.env["service.care.batch.job"]
+        kept_any = []
+
+        def process(reports):
             kept = reports._apply()
             (reports - kept).unlink()
             kept.retry_at = fields.Datetime.now() + RETRY_LATER
-            retry = retry or bool(kept)
-            done += len(reports) - len(kept)
-            self.env["ir.cron"]._notify_progress(done=done, remaining=0)
-            if not testing:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-            if len(reports) < batch_size:
-                break
+            kept_any.append(bool(kept))
+            return len(reports) - len(kept)
+
+        done = Job._care_run_batches(
+            claim=lambda limit: Job._care_lock(self, self._due_sql(), SQL("id"), limit),
+            process=process,
+            remaining=lambda: Job._care_count(self, self._due_sql()),
+            batch_size=batch_size,
+            cron="service_care.ir_cron_service_care_sms_report",
+        )
         if done:
             self._cron()._trigger(fields.Datetime.now() + AGAIN_AFTER)
-        elif retry:
+        elif any(kept_any):
             self._cron()._trigger(fields.Datetime.now() + RETRY_LATER)
         return done
+
+    @api.model
+    def _due_sql(self):
+        """The reports to apply now, as a condition on the table."""
+        return SQL(
+            "retry_at IS NULL OR retry_at <= %s", fields.Datetime.now()
+        )
 
     def _apply(self):
         """Apply these reports to their SMS; return the reports to keep."""

@@ -1,6 +1,5 @@
 # Copyright 2026 service_care contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-import threading
 import time
 from collections import defaultdict
 from datetime import timedelta
@@ -8,9 +7,9 @@ from datetime import timedelta
 import psycopg2
 
 from odoo import api, fields, models
-from odoo.tools import consteq
-from odoo.tools.misc import hmac as odoo_hmac
+from odoo.tools import SQL
 
+from ..tools import signed_link
 from ..tools import waitlist as waitlist_tools
 
 STATES = [
@@ -136,11 +135,13 @@ class ServiceCareWaitlist(models.Model):
     def init(self):
         # One open request per customer, variant and website.
         self.env.cr.execute(
-            """
+            SQL(
+                """
             CREATE UNIQUE INDEX IF NOT EXISTS service_care_waitlist_open_uniq
                 ON service_care_waitlist (partner_id, product_id, website_id)
              WHERE state IN ('pending', 'waiting')
             """
+            )
         )
 
     @api.depends("partner_id", "product_id")
@@ -328,18 +329,16 @@ class ServiceCareWaitlist(models.Model):
     # Signed links (double opt-in, wait again)
     # ------------------------------------------------------------------
 
-    def _care_token(self, scope, expires):
+    def _care_link_subject(self):
         self.ensure_one()
-        return odoo_hmac(
-            self.env(su=True),
-            f"service_care.waitlist.{scope}",
-            (self.id, self.partner_id.id, expires),
-        )
+        return (self.id, self.partner_id.id)
 
     def _care_signed_url(self, scope):
         self.ensure_one()
         expires = int(time.time() + LINK_TTL[scope].total_seconds())
-        token = self._care_token(scope, expires)
+        token = self.env["service.care.signed.link"]._care_sign(
+            f"waitlist.{scope}", self._care_link_subject(), expires
+        )
         return (
             f"{self.website_id.get_base_url()}/shop/care/waitlist/"
             f"{scope}/{self.id}/{expires}/{token}"
@@ -353,13 +352,12 @@ class ServiceCareWaitlist(models.Model):
         # sudo: the visitor may be anonymous; the HMAC token proves the link
         # was emailed to the line's customer.
         line = self.sudo().browse(int(line_id)).exists()
-        if not line or not token:
+        if not line:
             return self.browse()
-        if not consteq(line._care_token(scope, int(expires)), str(token)):
-            return self.browse()
-        if int(expires) < time.time():
-            return self.browse()
-        return line
+        verdict = self.env["service.care.signed.link"]._care_verify(
+            f"waitlist.{scope}", [line._care_link_subject()], token, int(expires)
+        )
+        return line if verdict == signed_link.VALID else self.browse()
 
     # ------------------------------------------------------------------
     # Detection: who is told in this round
@@ -396,19 +394,23 @@ class ServiceCareWaitlist(models.Model):
         """Tell the waiting customers whose variants are back, a batch at a time.
 
         Each batch is one restock round for up to ``batch_size`` customers,
-        committed on its own; the cron is triggered by stock changes and runs
-        hourly as a safety sweep.
+        committed on its own (``service.care.batch.job``); the cron is
+        triggered by stock changes and runs hourly as a safety sweep.
         """
-        testing = getattr(threading.current_thread(), "testing", False)
-        done = 0
-        while True:
-            notices = self._care_detect(batch_size)
-            done += len(notices)
-            self.env["ir.cron"]._notify_progress(done=done, remaining=0)
-            if not testing:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-            if len(notices) < batch_size:
-                return done
+        left = [0]
+
+        def claim(limit):
+            groups, total = self._care_claim_round(limit)
+            left[0] = total - len(groups)
+            return groups
+
+        return self.env["service.care.batch.job"]._care_run_batches(
+            claim=claim,
+            process=lambda groups: len(self._care_notify(groups)),
+            remaining=lambda: left[0],
+            batch_size=batch_size,
+            cron="service_care.ir_cron_service_care_waitlist_detect",
+        )
 
     @api.model
     def _care_detect(self, limit=None):
@@ -424,16 +426,33 @@ class ServiceCareWaitlist(models.Model):
 
         :return: the notices created (each started in the scenario).
         """
-        Notice = self.env["service.care.waitlist.notice"]
+        return self._care_notify(self._care_claim_round(limit)[0])
+
+    @api.model
+    def _care_scenario(self):
         scenario = self.env.ref(
             "service_care.service_care_scenario_waitlist", raise_if_not_found=False
         )
-        if not scenario or not scenario.active:
-            return Notice
-        groups = self._care_select_round(limit)
+        return scenario if scenario and scenario.active else None
+
+    @api.model
+    def _care_claim_round(self, limit=None):
+        """Claim up to ``limit`` customers of this round.
+
+        :return: ``([((customer, website), [line ids])], customers in the round)``
+        """
+        if not self._care_scenario():
+            return [], 0
+        chosen = self._care_select_round()
+        groups = chosen[:limit]
         claimed = self._care_claim([line_id for _key, ids in groups for line_id in ids])
         groups = [(key, [i for i in ids if i in claimed]) for key, ids in groups]
-        groups = [(key, ids) for key, ids in groups if ids]
+        return [(key, ids) for key, ids in groups if ids], len(chosen)
+
+    @api.model
+    def _care_notify(self, groups):
+        """One notice per claimed customer, started in the scenario."""
+        Notice = self.env["service.care.waitlist.notice"]
         notices = Notice.create(
             [
                 {"partner_id": partner_id, "website_id": website_id}
@@ -446,11 +465,11 @@ class ServiceCareWaitlist(models.Model):
                 {"state": "notified", "notified_at": now, "notice_id": notice.id}
             )
         if notices:
-            scenario._enroll(notices)
+            self._care_scenario()._enroll(notices)
         return notices
 
     @api.model
-    def _care_select_round(self, limit=None):
+    def _care_select_round(self):
         """[((customer, website), [line ids])] to tell in this round.
 
         Reads the waiting lines, the free stock of their variants and the
@@ -499,7 +518,7 @@ class ServiceCareWaitlist(models.Model):
         groups = waitlist_tools.group_by_customer(chosen)
         return [
             (key, [entry.id for entry in group])
-            for key, group in list(groups.items())[:limit]
+            for key, group in groups.items()
         ]
 
     @api.model
@@ -515,16 +534,13 @@ class ServiceCareWaitlist(models.Model):
         """Lock the lines still waiting that no other worker holds; return their ids."""
         if not ids:
             return set()
-        self.flush_model(["state"])
-        self.env.cr.execute(
-            """
-            SELECT id FROM service_care_waitlist
-             WHERE id = ANY(%s) AND state = 'waiting'
-               FOR UPDATE SKIP LOCKED
-            """,
-            [ids],
+        lines = self.env["service.care.batch.job"]._care_lock(
+            self,
+            SQL("id = ANY(%s) AND state = 'waiting'", ids),
+            SQL("id"),
+            len(ids),
         )
-        return {row[0] for row in self.env.cr.fetchall()}
+        return set(lines.ids)
 
     # ------------------------------------------------------------------
     # After the notice: bought, sold out again, or still deciding

@@ -1,11 +1,11 @@
 # Copyright 2026 service_care contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import logging
-import threading
 from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from ..tools import contact, delivery_reports, sms_providers, sms_text
 
@@ -211,31 +211,32 @@ class SmsSms(models.Model):
     def _care_send_through(self, gateway, unlink_failed=False):
         """Submit these SMS one by one; stop at the first sign the gateway is down.
 
-        Rows are locked first (``FOR UPDATE SKIP LOCKED``): an SMS another
-        worker is sending is left to it.
+        Rows are locked first (``service.care.batch.job``): an SMS another
+        worker is sending is left to it. From the queue, each SMS is
+        committed once submitted, and locked again before its turn after a
+        commit released the locks: Odoo's "Send Now" may have taken it
+        meanwhile, and sending it here would send it twice.
         """
         if not self:
             return
-        self.flush_recordset(["state"])
-        self.env.cr.execute(
-            """
-            SELECT id FROM sms_sms
-             WHERE id IN %s AND state = 'outgoing'
-             ORDER BY id
-               FOR UPDATE SKIP LOCKED
-            """,
-            [tuple(self.ids)],
-        )
-        smses = self.browse([row[0] for row in self.env.cr.fetchall()])
+        Job = self.env["service.care.batch.job"]
+        commit = self.env.context.get("care_sms_queue")
+
+        def lock(smses):
+            return Job._care_lock(
+                self.browse(),
+                SQL("id IN %s AND state = 'outgoing'", tuple(smses.ids)),
+                SQL("id"),
+                len(smses),
+            )
+
+        smses = lock(self)
         if not smses:
             return
-        commit = self.env.context.get("care_sms_queue") and not getattr(
-            threading.current_thread(), "testing", False
-        )
         adapter = gateway._adapter()
         try:
             for index, sms in enumerate(smses):
-                if commit and index and not sms._care_still_mine():
+                if commit and index and not lock(sms):
                     continue
                 outgoing = sms_providers.OutgoingSms(
                     uuid=sms.uuid,
@@ -266,24 +267,9 @@ class SmsSms(models.Model):
                         unlink_failed,
                     )
                 if commit:
-                    self.env.cr.commit()  # pylint: disable=invalid-commit
+                    Job._care_commit()
         finally:
             adapter.close()
-
-    def _care_still_mine(self):
-        """Lock this SMS again after a commit released the batch's locks.
-
-        Another worker (Odoo's "Send Now") may have taken it meanwhile: then
-        it is theirs, and sending it here would send it twice.
-        """
-        self.ensure_one()
-        self.env.cr.execute(
-            "SELECT id FROM sms_sms WHERE id = %s AND state = 'outgoing' "
-            "FOR UPDATE SKIP LOCKED",
-            [self.id],
-        )
-        self.invalidate_recordset(["state"])
-        return bool(self.env.cr.fetchone())
 
     def _care_accepted(self, gateway, result):
         self.ensure_one()
@@ -375,17 +361,24 @@ class SmsSms(models.Model):
             return {}
         self.flush_model()
         self.env.cr.execute(
-            "SELECT uuid, id FROM sms_sms WHERE uuid IN %s",
-            [tuple({uuid for _gateway, uuid in reports})],
+            SQL(
+                "SELECT uuid, id FROM sms_sms WHERE uuid IN %s",
+                tuple({uuid for _gateway, uuid in reports}),
+            )
         )
         existing = dict(self.env.cr.fetchall())
         locked = set()
         if existing:
-            self.env.cr.execute(
-                "SELECT id FROM sms_sms WHERE id IN %s FOR UPDATE SKIP LOCKED",
-                [tuple(existing.values())],
+            locked = set(
+                self.env["service.care.batch.job"]
+                ._care_lock(
+                    self.browse(),
+                    SQL("id IN %s", tuple(existing.values())),
+                    SQL("id"),
+                    len(existing),
+                )
+                .ids
             )
-            locked = {row[0] for row in self.env.cr.fetchall()}
         smses = self.browse(sorted(locked))  # one prefetch for all
         Gateway = self.env["service.care.sms.gateway"].sudo()
         outcome = {}

@@ -239,7 +239,7 @@ class TestAttribution(SaleCommon):
         self.env.invalidate_all()
         before = self.env.cr.sql_log_count
         with freeze_time(NOW):
-            orders._care_attribute()
+            self.env["service.care.attribution"]._care_attribute(orders)
             self.env.flush_all()
         count = self.env.cr.sql_log_count - before
         messages = self.Message.search([("order_id", "in", orders.ids)])

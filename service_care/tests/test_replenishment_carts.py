@@ -109,7 +109,7 @@ class TestCartLines(ReplenishmentMixin, ServiceCareCase):
         ]
         # one case apart: another quantity
         carts[0].lines[1].quantity = 3.0
-        orders = self.env["sale.order"]._care_create_carts(
+        orders = self.env["service.care.cart.builder"]._care_create_carts(
             self.company, carts, date(2026, 3, 2)
         )
         self.assertEqual(len(orders.order_line), 12)

@@ -210,7 +210,9 @@ class TestWaitlist(WaitlistCase):
     def test_signed_links(self):
         line = self._wait_for(self.customer, self.red)
         expires = int(time.time()) + 3600
-        token = line._care_token("confirm", expires)
+        token = self.env["service.care.signed.link"]._care_sign(
+            "waitlist.confirm", line._care_link_subject(), expires
+        )
         check = self.Waitlist._care_from_token
         self.assertFalse(check("confirm", line.id, expires, "0" * len(token)))
         self.assertFalse(check("confirm", line.id, expires + 1, token))

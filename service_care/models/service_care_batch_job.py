@@ -1,0 +1,189 @@
+# Copyright 2026 service_care contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""How every cron of Service Care works through its queue, written once.
+
+A feature says what a due row is and what to do with a batch; this base
+claims a batch (``FOR UPDATE SKIP LOCKED``: two workers never hold the same
+row), processes it, commits (not under tests, where the test's transaction
+must stay open), reports the real ``done`` / ``remaining`` to Odoo's cron
+progress and hands back to Odoo's cron runner when its time is up, so that
+the cron is called again at once while work remains (Odoo 18's
+``ir.cron._notify_progress`` contract). A feature's loop reads::
+
+    Job = self.env["service.care.batch.job"]
+    return Job._care_run_batches(
+        claim=lambda limit: Job._care_lock(self, self._due_sql(), order, limit),
+        process=lambda records: records._dispatch(),
+        remaining=lambda: Job._care_count(self, self._due_sql()),
+        batch_size=batch_size,
+        cron="service_care.ir_cron_...",
+    )
+
+``_care_in_savepoints`` runs a batch where one record may fail without
+failing the others; ``_care_commit`` is the only commit of the addon's
+business code.
+"""
+
+import logging
+import threading
+import time
+
+import psycopg2
+
+from odoo import api, models
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
+
+# A cron call hands back to Odoo's cron runner after this many seconds (the
+# runner calls it again at once while work remains); well under Odoo's
+# default limit_time_real_cron of a worker (120 s).
+TIME_BUDGET = 60.0
+
+
+class ServiceCareBatchJob(models.AbstractModel):
+    _name = "service.care.batch.job"
+    _description = "Service Care Batch Job"
+
+    @api.model
+    def _care_testing(self):
+        """Whether this runs inside a test, whose transaction must stay open."""
+        return bool(getattr(threading.current_thread(), "testing", False))
+
+    @api.model
+    def _care_commit(self):
+        """Commit the work done so far; inside a test, flush only."""
+        if self._care_testing():
+            self.env.flush_all()
+            return
+        self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    @api.model
+    def _care_lock(self, model, where, order, limit):
+        """Lock up to ``limit`` rows of ``model`` matching ``where``; return them.
+
+        :param model: an empty recordset of the model to claim from
+        :param where: an ``SQL`` condition on its table (no alias)
+        :param order: an ``SQL`` order of its columns
+        """
+        # The claim reads the table: pending ORM writes must be in it.
+        model.flush_model()
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM %s WHERE (%s) ORDER BY %s LIMIT %s FOR UPDATE SKIP LOCKED",
+                SQL.identifier(model._table),
+                where,
+                order,
+                limit,
+            )
+        )
+        return model.browse([row[0] for row in self.env.cr.fetchall()])
+
+    @api.model
+    def _care_count(self, model, where):
+        """How many rows of ``model`` match ``where``, locked or not."""
+        model.flush_model()
+        self.env.cr.execute(
+            SQL(
+                "SELECT count(*) FROM %s WHERE (%s)",
+                SQL.identifier(model._table),
+                where,
+            )
+        )
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _care_run_batches(
+        self,
+        claim,
+        process,
+        remaining,
+        batch_size,
+        cron=None,
+        time_budget=TIME_BUDGET,
+    ):
+        """Claim and process batches until none is due or the time is up.
+
+        :param claim: ``claim(limit)``: the next batch, locked for this
+            worker (a recordset or a list); empty when nothing is due
+        :param process: ``process(batch)``: do the work; returns how many
+            items are done (None: the whole batch)
+        :param remaining: ``remaining()``: how many items are still due
+        :param cron: XML id of the cron to wake when the call stops with
+            work left (outside a cron run, Odoo's runner does not know)
+        :return: how many items were done
+        """
+        started = time.monotonic()
+        done = left = 0
+        while True:
+            try:
+                batch = claim(batch_size)
+            except psycopg2.errors.SerializationFailure:
+                if self._care_testing():
+                    raise
+                # Another worker changed these rows since this transaction
+                # began: a new transaction sees what it did.
+                self.env.cr.rollback()
+                continue
+            if not batch:
+                left = 0
+                break
+            result = process(batch)
+            done += len(batch) if result is None else result
+            left = remaining()
+            self.env["ir.cron"]._notify_progress(done=done, remaining=left)
+            self._care_commit()
+            if not self._care_testing():
+                # keep memory flat in the number of rows
+                self.env.invalidate_all()
+            if len(batch) < batch_size or not left:
+                break
+            if time.monotonic() - started >= time_budget:
+                _logger.info(
+                    "service_care: %s done, %s left; the cron goes on in a new call",
+                    done,
+                    left,
+                )
+                if cron:
+                    self.env.ref(cron).sudo()._trigger()
+                break
+        return done
+
+    @api.model
+    def _care_in_savepoints(self, items, process, on_error, errors=(Exception,)):
+        """Process ``items`` together; if that fails, each on its own.
+
+        The usual case costs one savepoint for the whole batch; when it
+        fails, each item gets a savepoint of its own, so the culprits are
+        found and the others go through.
+
+        :param process: ``process(items)``: returns what it makes, a
+            recordset or a list, or None
+        :param on_error: ``on_error(item, exception)``, after the item's
+            savepoint was rolled back
+        :return: what ``process`` made, concatenated
+        """
+        try:
+            with self.env.cr.savepoint():
+                return process(items)
+        except errors as error:
+            if len(items) == 1:
+                on_error(items[0], error)
+                return None
+        # (a savepoint rolled back clears the ORM cache of the transaction)
+        made = None
+        for item in items:
+            single = item if isinstance(item, models.BaseModel) else [item]
+            try:
+                with self.env.cr.savepoint():
+                    result = process(single)
+            except errors as error:
+                on_error(item, error)
+                continue
+            if made is None:
+                made = result
+            elif isinstance(result, models.BaseModel):
+                made |= result
+            elif result is not None:
+                made += result
+        return made

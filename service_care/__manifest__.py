@@ -4,7 +4,7 @@
     "name": "Service Care",
     "summary": "Replenishment reminders, back-in-stock waitlists and lifecycle "
     "messages by email and SMS, all through one tracked send pipeline",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Sales/Sales",
     "website": "https://github.com/service-care/service_care",
     "author": "service_care contributors",
@@ -40,6 +40,7 @@
         "views/service_care_tracking_templates.xml",
         "views/res_partner_views.xml",
         "views/sale_order_views.xml",
+        "views/service_care_send_window_views.xml",
         "views/res_config_settings_views.xml",
         "views/service_care_sms_gateway_views.xml",
         "views/sms_sms_views.xml",

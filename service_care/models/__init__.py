@@ -1,9 +1,13 @@
+# A mixin first: models below inherit it.
+from . import service_care_smart_button
+
+# isort: split
 from . import (
-    service_care_smart_button,  # first: other models inherit it
     mail_mail,
     product_product,
     product_template,
     res_company,
+    res_company_cart_schedule,
     res_config_settings,
     res_partner,
     sale_order,
@@ -23,9 +27,10 @@ from . import (
     service_care_scenario_run_event,
     service_care_scenario_step,
     service_care_scenario_variant,
+    service_care_send_window,
+    service_care_signed_link,
     service_care_sms_gateway,
     service_care_sms_gateway_sender,
-    service_care_signed_link,
     service_care_sms_report,
     service_care_waitlist,
     service_care_waitlist_notice,

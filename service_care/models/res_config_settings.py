@@ -31,9 +31,6 @@ class ResConfigSettings(models.TransientModel):
     care_window_sun = fields.Boolean(
         related="company_id.care_window_sun", readonly=False
     )
-    care_country_windows = fields.Text(
-        related="company_id.care_country_windows", readonly=False
-    )
     care_email_cap_hours = fields.Float(
         related="company_id.care_email_cap_hours", readonly=False
     )

@@ -70,7 +70,8 @@ class ServiceCareBatchJob(models.AbstractModel):
         model.flush_model()
         self.env.cr.execute(
             SQL(
-                "SELECT id FROM %s WHERE (%s) ORDER BY %s LIMIT %s FOR UPDATE SKIP LOCKED",
+                "SELECT id FROM %s WHERE (%s) ORDER BY %s LIMIT %s "
+                "FOR UPDATE SKIP LOCKED",
                 SQL.identifier(model._table),
                 where,
                 order,
@@ -99,6 +100,7 @@ class ServiceCareBatchJob(models.AbstractModel):
         process,
         remaining,
         batch_size,
+        *,
         cron=None,
         time_budget=TIME_BUDGET,
     ):

@@ -666,9 +666,7 @@ class ServiceCareMessage(models.Model):
     @api.model
     def _due_sql(self):
         """The messages due now, as a condition on the table."""
-        return SQL(
-            "state = 'scheduled' AND scheduled_at <= %s", fields.Datetime.now()
-        )
+        return SQL("state = 'scheduled' AND scheduled_at <= %s", fields.Datetime.now())
 
     @api.model
     def _schedule_next_dispatch(self):

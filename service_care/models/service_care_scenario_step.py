@@ -8,6 +8,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools.safe_eval import safe_eval
 
 from ..tools import ab_test
+from ..tools.policy import WEEKDAY_SELECTION
 from ..tools.scenario_time import wait_until
 
 STEP_TYPES = [
@@ -18,15 +19,6 @@ STEP_TYPES = [
     ("split", "Split"),
 ]
 WAIT_UNITS = {"minutes": "minutes", "hours": "hours", "days": "days"}
-WEEKDAYS = [
-    ("0", "Monday"),
-    ("1", "Tuesday"),
-    ("2", "Wednesday"),
-    ("3", "Thursday"),
-    ("4", "Friday"),
-    ("5", "Saturday"),
-    ("6", "Sunday"),
-]
 BUILTIN_CHECKS = [
     ("still_relevant", "Document still matches the scenario"),
     ("not_ordered_since", "Customer has not ordered since the run started"),
@@ -59,7 +51,7 @@ class ServiceCareScenarioStep(models.Model):
         [("minutes", "Minutes"), ("hours", "Hours"), ("days", "Days")],
         default="days",
     )
-    wait_weekday = fields.Selection(WEEKDAYS, "Until Weekday")
+    wait_weekday = fields.Selection(WEEKDAY_SELECTION, "Until Weekday")
     wait_hour = fields.Float(
         "Until Hour", help="Local time of the customer; empty: any time."
     )

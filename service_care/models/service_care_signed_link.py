@@ -48,9 +48,7 @@ class ServiceCareSignedLink(models.AbstractModel):
         :param subjects: the subjects a genuine link may have been signed
             for (a cart link is good for its own action and for the cart)
         """
-        expected = [
-            self._care_sign(scope, subject, expires) for subject in subjects
-        ]
+        expected = [self._care_sign(scope, subject, expires) for subject in subjects]
         now = signed_link.timestamp(fields.Datetime.now())
         return signed_link.verdict(expected, digest, expires, now)
 

@@ -133,9 +133,7 @@ class ServiceCareSmsReport(models.Model):
     @api.model
     def _due_sql(self):
         """The reports to apply now, as a condition on the table."""
-        return SQL(
-            "retry_at IS NULL OR retry_at <= %s", fields.Datetime.now()
-        )
+        return SQL("retry_at IS NULL OR retry_at <= %s", fields.Datetime.now())
 
     def _apply(self):
         """Apply these reports to their SMS; return the reports to keep."""

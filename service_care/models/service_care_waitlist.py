@@ -516,10 +516,7 @@ class ServiceCareWaitlist(models.Model):
         ]
         chosen = waitlist_tools.select_round(entries, free, outstanding, min_free)
         groups = waitlist_tools.group_by_customer(chosen)
-        return [
-            (key, [entry.id for entry in group])
-            for key, group in groups.items()
-        ]
+        return [(key, [entry.id for entry in group]) for key, group in groups.items()]
 
     @api.model
     def _care_waiting_domain(self):

@@ -2,8 +2,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from datetime import time, timedelta
 
+import psycopg2
+
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, TransactionCase, tagged
+from odoo.tools import mute_logger
 
 from odoo.addons.service_care.tools.policy import DEFAULT_POLICY, Policy, SendWindow
 
@@ -40,15 +43,24 @@ class TestSettings(TransactionCase):
             settings.care_window_start = 8.5
             settings.care_window_end = 22.0
             settings.care_window_sun = False
-            settings.care_country_windows = (
-                "# customers abroad\nfr 08:00 - 20:00 mon-fri  # no weekend\n\n"
-                "DE 10:00-18:00\n"
-            )
             settings.care_email_cap_hours = 12.0
             settings.care_sms_cap_hours = 0.0
             settings.care_attribution_days = 7
             settings.care_tracking = False
         settings.record.execute()
+        # the settings page's button opens the editable list of countries
+        action = self.env.ref("service_care.service_care_send_window_action")
+        self.assertEqual(action.res_model, "service.care.send.window")
+        for country, hours, days in (
+            ("base.fr", (8.0, 20.0), {"sat": False, "sun": False}),
+            ("base.de", (10.0, 18.0), {}),
+        ):
+            with Form(self.env["service.care.send.window"]) as window:
+                window.country_id = self.env.ref(country)
+                window.hour_from, window.hour_to = hours
+                for day, value in days.items():
+                    setattr(window, day, value)
+            self.assertEqual(window.record.company_id, self.company)
 
         self.assertRecordValues(
             self.company,
@@ -90,30 +102,32 @@ class TestSettings(TransactionCase):
         self.company.care_window_end = 24.0
         self.assertEqual(self.company._care_policy().window.end, time(0, 0))
 
-    def test_invalid_country_hours_name_the_line(self):
-        cases = {
-            "FR 08:00-22:00\nDE 8h-20h": "line 2 (DE 8h-20h): Invalid time '8h': "
-            "expected HH:MM, e.g. 08:00.",
-            "DE 0800": "line 1 (DE 0800): Invalid send hours '0800': expected "
-            "HH:MM-HH:MM, e.g. 08:00-22:00.",
-            "FR 08:00-25:00": "line 1 (FR 08:00-25:00): Invalid time '25:00'",
-            "FR 08:00-22:00 mon-someday": "Invalid weekday 'someday'",
-            "FR": "line 1 (FR): expected a country code, hours",
-            "France 08:00-22:00": "line 1 (France 08:00-22:00): expected a "
-            "country code",
-            "FR 08:00-22:00\nfr 09:00-21:00": "line 2 (fr 09:00-21:00): FR already "
-            "has send hours",
-            "FR 08:00-22:00\nXX 09:00-21:00": "unknown country code XX",
-        }
-        for text, error in cases.items():
+    def test_invalid_country_hours_are_refused(self):
+        Window = self.env["service.care.send.window"]
+        france = self.env.ref("base.fr")
+        cases = [
+            ({"hour_from": 24.0}, "Send hours of France: from 00:00 to 24:00."),
+            ({"hour_to": 25.0}, "Send hours of France: from 00:00 to 24:00."),
+            (
+                dict.fromkeys(WEEKDAYS, False),
+                "Send hours of France: select at least one weekday.",
+            ),
+        ]
+        for vals, error in cases:
             with (
-                self.subTest(text=text),
+                self.subTest(vals=vals),
                 self.assertRaises(ValidationError) as caught,
             ):
-                self.company.care_country_windows = text
+                Window.create({"country_id": france.id, **vals})
             self.assertIn(error, str(caught.exception))
-            self.assertIn("Send hours per country", str(caught.exception))
-        self.assertFalse(self.company.care_country_windows)
+        self.assertFalse(Window.search([("country_id", "=", france.id)]))
+        Window.create({"country_id": france.id})
+        with (
+            self.assertRaises(psycopg2.errors.UniqueViolation),
+            mute_logger("odoo.sql_db"),
+            self.env.cr.savepoint(),
+        ):
+            Window.create({"country_id": france.id, "hour_from": 8.0})
 
     def test_invalid_settings_are_refused(self):
         cases = [

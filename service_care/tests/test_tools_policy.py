@@ -347,6 +347,40 @@ class TestPolicyRules(BaseCase):
 
 @tagged("service_care")
 class TestPolicyParsing(BaseCase):
+    def test_parse_country_windows(self):
+        self.assertEqual(
+            policy.parse_country_windows(
+                "# customers abroad\nfr 08:00 - 20:00 mon-fri  # no weekend\n\n"
+                "DE 10:00-24:00\n"
+            ),
+            {
+                "FR": SendWindow(time(8, 0), time(20, 0), frozenset(range(5))),
+                "DE": SendWindow(time(10, 0), time(0, 0)),
+            },
+        )
+        self.assertEqual(policy.time_to_float(time(0, 0), is_end=True), 24.0)
+        self.assertEqual(policy.time_to_float(time(8, 30)), 8.5)
+        self.assertEqual(policy.float_to_time(24.0), time(0, 0))
+
+    def test_invalid_country_windows_name_the_line(self):
+        cases = {
+            "FR 08:00-22:00\nDE 8h-20h": "line 2 (DE 8h-20h): Invalid time '8h': "
+            "expected HH:MM, e.g. 08:00.",
+            "DE 0800": "line 1 (DE 0800): Invalid send hours '0800': expected "
+            "HH:MM-HH:MM, e.g. 08:00-22:00.",
+            "FR 08:00-25:00": "line 1 (FR 08:00-25:00): Invalid time '25:00'",
+            "FR 08:00-22:00 mon-someday": "Invalid weekday 'someday'",
+            "FR": "line 1 (FR): expected a country code, hours",
+            "France 08:00-22:00": "line 1 (France 08:00-22:00): expected a "
+            "country code",
+            "FR 08:00-22:00\nfr 09:00-21:00": "line 2 (fr 09:00-21:00): FR already "
+            "has send hours",
+        }
+        for text, error in cases.items():
+            with self.subTest(text=text), self.assertRaises(ValueError) as caught:
+                policy.parse_country_windows(text)
+            self.assertIn(error, str(caught.exception))
+
     def test_parse_valid(self):
         self.assertEqual(parse_hours(" 8:00 - 22:00 "), (time(8, 0), time(22, 0)))
         self.assertEqual(parse_hours("00:00-24:00"), (time(0, 0), time(0, 0)))

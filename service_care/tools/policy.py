@@ -36,6 +36,17 @@ FULL_WEEKDAY_NAMES = (
     "sunday",
 )
 
+# Weekdays as Odoo selection fields store them, Monday ("0") first.
+WEEKDAY_SELECTION = [
+    ("0", "Monday"),
+    ("1", "Tuesday"),
+    ("2", "Wednesday"),
+    ("3", "Thursday"),
+    ("4", "Friday"),
+    ("5", "Saturday"),
+    ("6", "Sunday"),
+]
+
 _CLOCK_RE = re.compile(r"^(\d{1,2}):(\d{2})$")
 _ONE_SECOND = timedelta(seconds=1)
 
@@ -201,6 +212,46 @@ def parse_window(hours: str, weekdays: str | Iterable[int] | None = None) -> Sen
     else:
         days = frozenset(weekdays)
     return SendWindow(start, end, days)
+
+
+def float_to_time(hours: float) -> time:
+    """Wall-clock time of an Odoo ``float_time`` value; 24:00 is midnight."""
+    minutes = round(hours * 60)
+    return time(minutes // 60 % 24, minutes % 60)
+
+
+def time_to_float(value: time, is_end: bool = False) -> float:
+    """Odoo ``float_time`` value of a wall-clock time; an end at 00:00 is 24.0."""
+    hours = value.hour + value.minute / 60
+    return 24.0 if is_end and not hours else hours
+
+
+def parse_country_windows(text: str) -> dict[str, SendWindow]:
+    """``{country code: SendWindow}`` of lines like ``FR 08:00-22:00 mon-sat``.
+
+    The format of the former "Send Hours per Country" text setting, read
+    once when a database is upgraded to send windows as records. Empty lines
+    and text after ``#`` are ignored; a ValueError names the line at fault.
+    """
+    windows = {}
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        content = re.sub(r"\s*-\s*", "-", line.split("#", 1)[0]).strip()
+        if not content:
+            continue
+        parts = content.split(None, 2)
+        try:
+            if len(parts) < 2 or not re.fullmatch(r"[A-Za-z]{2}", parts[0]):
+                raise ValueError(
+                    "expected a country code, hours and optionally weekdays, "
+                    "e.g. FR 08:00-22:00 mon-sat."
+                )
+            code = parts[0].upper()
+            if code in windows:
+                raise ValueError(f"{code} already has send hours on a line above.")
+            windows[code] = parse_window(parts[1], parts[2] if parts[2:] else None)
+        except ValueError as error:
+            raise ValueError(f"line {number} ({line.strip()}): {error}") from None
+    return windows
 
 
 # --- time zones ---------------------------------------------------------------------

@@ -57,8 +57,7 @@ def verdict(expected_digests, digest, expires=None, now=None):
     if not digest:
         return INVALID
     matches = [
-        hmac.compare_digest(str(expected), str(digest))
-        for expected in expected_digests
+        hmac.compare_digest(str(expected), str(digest)) for expected in expected_digests
     ]
     if not any(matches):
         return INVALID

@@ -6,7 +6,6 @@ Its record is ``noupdate``: without this its code would still run the whole
 weekly run beside the new second worker, the two on the same customers.
 """
 
-
 from odoo.tools import SQL
 
 

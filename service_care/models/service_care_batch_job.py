@@ -102,7 +102,7 @@ class ServiceCareBatchJob(models.AbstractModel):
         batch_size,
         *,
         cron=None,
-        time_budget=TIME_BUDGET,
+        time_budget=None,
     ):
         """Claim and process batches until none is due or the time is up.
 
@@ -113,8 +113,10 @@ class ServiceCareBatchJob(models.AbstractModel):
         :param remaining: ``remaining()``: how many items are still due
         :param cron: XML id of the cron to wake when the call stops with
             work left (outside a cron run, Odoo's runner does not know)
+        :param time_budget: seconds before handing back (``TIME_BUDGET``)
         :return: how many items were done
         """
+        budget = TIME_BUDGET if time_budget is None else time_budget
         started = time.monotonic()
         done = left = 0
         while True:
@@ -140,7 +142,7 @@ class ServiceCareBatchJob(models.AbstractModel):
                 self.env.invalidate_all()
             if len(batch) < batch_size or not left:
                 break
-            if time.monotonic() - started >= time_budget:
+            if time.monotonic() - started >= budget:
                 _logger.info(
                     "service_care: %s done, %s left; the cron goes on in a new call",
                     done,

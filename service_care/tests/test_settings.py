@@ -1,12 +1,13 @@
 # Copyright 2026 service_care contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import importlib.util
 from datetime import time, timedelta
 
 import psycopg2
 
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, TransactionCase, tagged
-from odoo.tools import mute_logger
+from odoo.tools import SQL, file_path, mute_logger
 
 from odoo.addons.service_care.tools.policy import DEFAULT_POLICY, Policy, SendWindow
 
@@ -144,3 +145,36 @@ class TestSettings(TransactionCase):
             ):
                 self.company.write(vals)
             self.assertIn(error, str(caught.exception))
+
+    def test_country_hours_of_a_former_version_become_records(self):
+        """18.0.1.2.0: the text per company turns into send windows."""
+        path = file_path("service_care/migrations/18.0.1.2.0/post-migration.py")
+        spec = importlib.util.spec_from_file_location("sc_migration_1_2", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        self.env.cr.execute(
+            SQL("ALTER TABLE res_company ADD COLUMN care_country_windows text")
+        )
+        self.env.cr.execute(
+            SQL(
+                "UPDATE res_company SET care_country_windows = %s WHERE id = %s",
+                "# abroad\nFR 08:00-20:00 mon-fri\nde 10:00-24:00\nXX 09:00-10:00",
+                self.company.id,
+            )
+        )
+        migration.migrate(self.env.cr, "18.0.1.1.0")
+        self.env.invalidate_all()
+        self.assertEqual(
+            self.company._care_policy().country_windows,
+            {
+                "FR": SendWindow(time(8, 0), time(20, 0), frozenset(range(5))),
+                "DE": SendWindow(time(10, 0), time(0, 0)),
+            },
+        )
+        self.assertRecordValues(
+            self.company.care_send_window_ids.sorted("hour_from"),
+            [
+                {"hour_from": 8.0, "hour_to": 20.0, "sat": False, "sun": False},
+                {"hour_from": 10.0, "hour_to": 24.0, "sat": True, "sun": True},
+            ],
+        )

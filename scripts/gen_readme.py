@@ -19,6 +19,7 @@ SECTIONS = [
     ("INSTALL.md", "Installation"),
     ("CONFIGURE.md", "Configuration"),
     ("USAGE.md", "Usage"),
+    ("DEVELOP.md", "Development"),
     ("ROADMAP.md", "Known issues / Roadmap"),
 ]
 HEADER = """\

@@ -8,16 +8,22 @@ row), processes it, commits (not under tests, where the test's transaction
 must stay open), reports the real ``done`` / ``remaining`` to Odoo's cron
 progress and hands back to Odoo's cron runner when its time is up, so that
 the cron is called again at once while work remains (Odoo 18's
-``ir.cron._notify_progress`` contract). A feature's loop reads::
+``ir.cron._notify_progress`` contract). A feature whose queue is the due rows
+of one table writes::
 
-    Job = self.env["service.care.batch.job"]
-    return Job._care_run_batches(
-        claim=lambda limit: Job._care_lock(self, self._due_sql(), order, limit),
-        process=lambda records: records._dispatch(),
-        remaining=lambda: Job._care_count(self, self._due_sql()),
-        batch_size=batch_size,
-        cron="service_care.ir_cron_...",
-    )
+    @api.model
+    def _cron_dispatch(self, batch_size=500):
+        return self.env["service.care.batch.job"]._care_run_queue(
+            self,
+            self._due_sql,  # SQL("state = 'scheduled' AND scheduled_at <= %s", now)
+            SQL("scheduled_at, id"),
+            lambda messages: messages._dispatch(),
+            batch_size,
+            cron="service_care.ir_cron_service_care_message_dispatch",
+        )
+
+and one whose batch is made otherwise (a restock round, the customers due
+for a cart) gives ``_care_run_batches`` its own ``claim`` and ``remaining``.
 
 ``_care_in_savepoints`` runs a batch where one record may fail without
 failing the others; ``_care_commit`` is the only commit of the addon's
@@ -152,6 +158,24 @@ class ServiceCareBatchJob(models.AbstractModel):
                     self.env.ref(cron).sudo()._trigger()
                 break
         return done
+
+    @api.model
+    def _care_run_queue(self, model, due, order, process, batch_size, *, cron=None):
+        """``_care_run_batches`` over the rows of one table that are due.
+
+        :param model: an empty recordset of the model whose rows are the queue
+        :param due: ``due()``: the ``SQL`` condition of a due row, asked
+            again at each claim (what is due changes with the time)
+        :param order: ``SQL`` order in which the rows are claimed
+        :param process: ``process(records)``, see ``_care_run_batches``
+        """
+        return self._care_run_batches(
+            claim=lambda limit: self._care_lock(model, due(), order, limit),
+            process=process,
+            remaining=lambda: self._care_count(model, due()),
+            batch_size=batch_size,
+            cron=cron,
+        )
 
     @api.model
     def _care_in_savepoints(self, items, process, on_error, errors=(Exception,)):

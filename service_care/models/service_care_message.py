@@ -649,15 +649,12 @@ class ServiceCareMessage(models.Model):
         See ``service.care.batch.job``: two workers never dispatch the same
         message, and an interrupted run resumes where it stopped.
         """
-        Job = self.env["service.care.batch.job"]
-        due = self._due_sql()
-        done = Job._care_run_batches(
-            claim=lambda limit: Job._care_lock(
-                self, due, SQL("scheduled_at, id"), limit
-            ),
-            process=lambda messages: messages._dispatch(),
-            remaining=lambda: Job._care_count(self, self._due_sql()),
-            batch_size=batch_size,
+        done = self.env["service.care.batch.job"]._care_run_queue(
+            self,
+            self._due_sql,
+            SQL("scheduled_at, id"),
+            lambda messages: messages._dispatch(),
+            batch_size,
             cron="service_care.ir_cron_service_care_message_dispatch",
         )
         self._schedule_next_dispatch()

@@ -113,12 +113,12 @@ class ServiceCareScenarioRun(models.Model):
         transaction, committed per batch, so a run killed midway is redone
         from its last committed step and sends nothing twice.
         """
-        Job = self.env["service.care.batch.job"]
-        done = Job._care_run_batches(
-            claim=self._claim_due,
-            process=lambda runs: runs._execute(),
-            remaining=lambda: Job._care_count(self, self._due_sql()),
-            batch_size=batch_size,
+        done = self.env["service.care.batch.job"]._care_run_queue(
+            self,
+            self._due_sql,
+            SQL("next_at, id"),
+            lambda runs: runs._execute(),
+            batch_size,
             cron="service_care.ir_cron_service_care_scenario_run",
         )
         self._schedule_next()

@@ -107,7 +107,6 @@ class ServiceCareSmsReport(models.Model):
 
         :return: the number of reports applied or dropped
         """
-        Job = self.env["service.care.batch.job"]
         kept_any = []
 
         def process(reports):
@@ -117,11 +116,12 @@ class ServiceCareSmsReport(models.Model):
             kept_any.append(bool(kept))
             return len(reports) - len(kept)
 
-        done = Job._care_run_batches(
-            claim=lambda limit: Job._care_lock(self, self._due_sql(), SQL("id"), limit),
-            process=process,
-            remaining=lambda: Job._care_count(self, self._due_sql()),
-            batch_size=batch_size,
+        done = self.env["service.care.batch.job"]._care_run_queue(
+            self,
+            self._due_sql,
+            SQL("id"),
+            process,
+            batch_size,
             cron="service_care.ir_cron_service_care_sms_report",
         )
         if done:

@@ -153,25 +153,40 @@ def run_worker(registry, batch, worker=None):
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         batches = []
-        original = env.registry["sale.order"]._care_create_carts
+        original = env.registry["service.care.cart.builder"]._care_create_carts
 
         def timed(self, *args, **kwargs):
             orders = original(self, *args, **kwargs)
             batches.append((time.perf_counter(), rss_mb(), len(orders)))
             return orders
 
-        env.registry["sale.order"]._care_create_carts = timed
+        env.registry["service.care.cart.builder"]._care_create_carts = timed
         rss_before = rss_mb()
         cpu_started = time.process_time()
         started = time.perf_counter()
         try:
-            if worker is None:
-                env["service.care.reminder"]._cron_weekly_carts(batch_size=batch)
-            else:
-                # what Odoo's cron worker runs: the shipped cron's own code
-                env.ref(WORKER_CRONS[worker]).method_direct_trigger()
+            # A call hands back after a minute (service.care.batch.job) and
+            # Odoo's cron runner calls it again while work is left: so do we.
+            for _call in range(100):
+                if worker is None:
+                    env["service.care.reminder"]._cron_weekly_carts(batch_size=batch)
+                else:
+                    # what Odoo's cron worker runs: the shipped cron's own code
+                    env.ref(WORKER_CRONS[worker]).method_direct_trigger()
+                cr.commit()
+                env.invalidate_all()
+                if not env.company.care_cart_run_day or (
+                    worker is not None
+                    and not env["service.care.reminder"]._care_due_partners(
+                        env.company,
+                        env.company.care_cart_run_day,
+                        limit=1,
+                        shard=(worker, len(WORKER_CRONS)),
+                    )
+                ):
+                    break
         finally:
-            env.registry["sale.order"]._care_create_carts = original
+            env.registry["service.care.cart.builder"]._care_create_carts = original
         cr.commit()
         return {
             "carts": sum(count for _at, _rss, count in batches),

@@ -54,6 +54,8 @@ class ServiceCareSms(http.Controller):
         except ValueError as error:
             _logger.warning("SMS delivery report for %s ignored: %s", sms_uuid, error)
         else:
+            # sudo: the gateway is no user; the token checked by _adapter
+            # proves the report is for an SMS this gateway was given.
             request.env["service.care.sms.report"].sudo()._enqueue(
                 gateway_id, sms_uuid, report
             )
@@ -75,6 +77,8 @@ class ServiceCareSms(http.Controller):
         except ValueError as error:
             _logger.warning("Inbound SMS ignored: %s", error)
         else:
+            # sudo: the gateway is no user; the token checked by _adapter
+            # proves the message came through this gateway.
             gateway = request.env["service.care.sms.gateway"].sudo().browse(gateway_id)
             gateway._receive_inbound(inbound)
         return request.make_response(adapter.inbound_ack, TEXT)

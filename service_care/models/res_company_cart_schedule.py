@@ -10,9 +10,12 @@ from ..tools.replenishment import last_run_slot
 
 
 class ResCompany(models.Model):
-    """When the company's weekly predictive carts are prepared."""
+    """When the company's weekly predictive carts are prepared.
 
-    _inherit = "res.company"
+    Apart from the send policy of ``res_company.py``: one feature per file.
+    """
+
+    _inherit = "res.company"  # pylint: disable=consider-merging-classes-inherited
 
     care_replenish_lead_days = fields.Integer(
         string="Remind Days Early",

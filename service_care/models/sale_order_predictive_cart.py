@@ -7,7 +7,7 @@ change quantities, postpone, stop a product). The weekly run that makes the
 carts is ``service_care_cart_builder.py``.
 """
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
@@ -293,9 +293,11 @@ class SaleOrder(models.Model):
             }
             for order in self
         ]
-        # sudo: the customer confirming on the portal may not create
-        # activities; the salesperson gets one on their own order.
-        self.env["mail.activity"].sudo().create(vals_list)
+        # As the system (superuser): the customer confirming on the portal
+        # may not create activities, and may be the Public user (a signed
+        # link, not logged in), who has no address to send the salesperson's
+        # notification from; Odoo's own automated activities come from it too.
+        self.env["mail.activity"].with_user(SUPERUSER_ID).create(vals_list)
 
     def _care_cart_postpone(self, weeks):
         """The customer wants the products later: the cart goes, reminders move."""

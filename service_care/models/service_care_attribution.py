@@ -31,6 +31,8 @@ class ServiceCareAttribution(models.AbstractModel):
         orders = orders.sudo().filtered(
             lambda o: o.state == "sale" and o.company_id.care_attribution_days > 0
         )
+        # sudo: see above; the messages of the orders' customers are read
+        # whoever confirms, and only credited, never shown.
         Message = (
             self.env["service.care.message"].sudo().with_context(active_test=False)
         )

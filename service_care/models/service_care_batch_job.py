@@ -118,7 +118,8 @@ class ServiceCareBatchJob(models.AbstractModel):
             items are done (None: the whole batch)
         :param remaining: ``remaining()``: how many items are still due
         :param cron: XML id of the cron to wake when the call stops with
-            work left (outside a cron run, Odoo's runner does not know)
+            work left (outside a cron run, Odoo's runner does not know), or
+            a function that wakes what must go on
         :param time_budget: seconds before handing back (``TIME_BUDGET``)
         :return: how many items were done
         """
@@ -154,7 +155,10 @@ class ServiceCareBatchJob(models.AbstractModel):
                     done,
                     left,
                 )
-                if cron:
+                if callable(cron):
+                    cron()
+                elif cron:
+                    # sudo: waking a cron is bookkeeping of the job itself
                     self.env.ref(cron).sudo()._trigger()
                 break
         return done

@@ -206,6 +206,8 @@ class ServiceCareSmsGateway(models.Model):
     @api.model
     def _default_for(self, company):
         """The gateway that sends ``company``'s SMS, or an empty recordset."""
+        # sudo: whoever sends an SMS uses the company's gateway without
+        # reading its settings (users of other apps have no right on it).
         return self.sudo().search(
             [("company_id", "=", company.id), ("is_default", "=", True)], limit=1
         )
@@ -250,10 +252,12 @@ class ServiceCareSmsGateway(models.Model):
 
     def _dlr_token(self, sms_uuid):
         self.ensure_one()
+        # sudo: the secret is for managers' eyes; it only goes into the token.
         return self._sign("sms_dlr", self.id, sms_uuid, self.sudo().dlr_secret)
 
     def _mo_token(self):
         self.ensure_one()
+        # sudo: the secret is for managers' eyes; it only goes into the token.
         return self._sign("sms_mo", self.id, self.sudo().dlr_secret)
 
     def _check_dlr_token(self, sms_uuid, token):
@@ -271,6 +275,7 @@ class ServiceCareSmsGateway(models.Model):
 
         Cached: the webhooks take thousands of reports a minute.
         """
+        # sudo: called by the public webhooks, before any user is known.
         gateway = (
             self.sudo().with_context(active_test=False).browse(gateway_id).exists()
         )
@@ -328,6 +333,8 @@ class ServiceCareSmsGateway(models.Model):
         country = self.company_id.country_id.code
         status = contact.check_phone(inbound.sender, country)
         number = status.address or inbound.sender
+        # sudo: the sender of an inbound SMS is found among all contacts; the
+        # webhook's token proves the message came through this gateway.
         partners = (
             self.env["res.partner"]
             .sudo()
@@ -356,6 +363,8 @@ class ServiceCareSmsGateway(models.Model):
                     inbound.sender,
                 )
             return None
+        # sudo: a STOP from a number is its owner's decision; the blacklist
+        # is for administrators to edit otherwise.
         blacklist = self.env["phone.blacklist"].sudo()
         listed = bool(blacklist.search_count([("number", "=", number)]))
         lang_partner = partners[:1]
@@ -402,6 +411,7 @@ class ServiceCareSmsGateway(models.Model):
     @api.model
     def _stopped_by_sms(self, partners):
         """The partners whose latest SMS consent is a withdrawal by SMS reply."""
+        # sudo: read to undo a STOP, for the number's owner who sent START.
         consents = (
             self.env["service.care.consent"]
             .sudo()
@@ -426,12 +436,15 @@ class ServiceCareSmsGateway(models.Model):
             chatter = partner._message_sms(
                 text, sms_numbers=[number], put_in_queue=True
             )
+            # sudo: sms.sms is for administrators; this is the SMS just
+            # queued for the number's owner, marked to pass the blacklist.
             sms = (
                 self.env["sms.sms"]
                 .sudo()
                 .search([("mail_message_id", "=", chatter.id)])
             )
         else:
+            # sudo: as above, for a number that belongs to no contact.
             sms = self.env["sms.sms"].sudo().create({"number": number, "body": text})
         # The confirmation of a STOP goes to a number just put on the blacklist.
         sms.care_ignore_blacklist = True

@@ -84,6 +84,7 @@ class ServiceCareSmsReport(models.Model):
             self.env.cr.postcommit.add(lambda: _last_trigger.update({dbname: now}))
 
     def _cron(self):
+        # sudo: the public webhook wakes the cron that applies its reports.
         return self.env.ref("service_care.ir_cron_service_care_sms_report").sudo()
 
     def _report(self):
@@ -143,6 +144,7 @@ class ServiceCareSmsReport(models.Model):
             by_sms[key] = delivery_reports.merge_reports(
                 by_sms.get(key), report._report()
             )
+        # sudo: a delivery report updates its SMS, whoever runs the cron.
         outcome = self.env["sms.sms"].sudo()._care_apply_reports(by_sms)
         waiting = {key for key, result in outcome.items() if result != "applied"}
         if not waiting:

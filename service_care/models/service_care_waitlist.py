@@ -479,6 +479,7 @@ class ServiceCareWaitlist(models.Model):
             self._care_waiting_domain(), ["product_id", "website_id"]
         )
         free = self._care_free_qty(pairs)
+        # sudo: a setting of the shop, read by the detection of any user.
         min_free = float(
             self.env["ir.config_parameter"].sudo().get_param(MIN_FREE_PARAM) or 1
         )

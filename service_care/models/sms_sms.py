@@ -198,6 +198,8 @@ class SmsSms(models.Model):
         for model, smses_by_document in by_model.items():
             if "company_id" not in self.env[model]._fields:
                 continue
+            # sudo: only the company of the SMS's document is read, to pick
+            # its gateway; the sender may not read the document itself.
             documents = self.env[model].sudo().browse(list(smses_by_document)).exists()
             for document in documents.filtered("company_id"):
                 for sms_id in smses_by_document[document.id]:
@@ -290,6 +292,8 @@ class SmsSms(models.Model):
             }
         )
         self.sms_tracker_id._action_update_from_sms_state("pending")
+        # sudo: the cost of an SMS is recorded on its message log row,
+        # whoever sends it.
         self.env["service.care.message"].sudo().search(
             [("sms_uuid", "=", self.uuid)]
         ).write({"cost": cost})
@@ -380,6 +384,7 @@ class SmsSms(models.Model):
                 .ids
             )
         smses = self.browse(sorted(locked))  # one prefetch for all
+        # sudo: reports come from the gateway's cron, whatever its user.
         Gateway = self.env["service.care.sms.gateway"].sudo()
         outcome = {}
         moves = defaultdict(self.browse)  # (state, failure type, reason) -> SMS

@@ -83,6 +83,7 @@ class SmsTemplate(models.Model):
             .sudo()
             .send_template(self.sudo(), records, "sms", kind="transactional")
         )
+        # sudo: the user sending the SMS wakes Odoo's SMS queue.
         self.env.ref("sms.ir_cron_sms_scheduler_action").sudo()._trigger()
         queued = messages.filtered(lambda m: m.state == "queued")
         problems = messages - queued

@@ -416,6 +416,29 @@ class TestReplenishment(ReplenishmentMixin, ServiceCareCase):
         self._runner(datetime(2026, 3, 6, 8, 0))
         self.assertEqual(self._messages(cart).mapped("channel"), ["email"])
 
+    def test_confirmed_by_an_anonymous_link_the_call_comes_from_the_system(self):
+        """Not from the Public user, whose notification email cannot leave."""
+        self._history()
+        self._weekly_run(MONDAY_MAR_2)
+        cart = self._cart(self.anna)
+        public = self.env.ref("base.public_user")
+        with freeze_time(datetime(2026, 3, 3, 9, 0)):
+            cart.with_user(public).sudo()._care_portal_confirm()
+        activity = cart.activity_ids
+        self.assertEqual(activity.user_id, self.salesperson)
+        self.assertNotEqual(activity.create_uid, public)
+        notifications = self.env["mail.notification"].search(
+            [
+                ("mail_message_id.model", "=", "sale.order"),
+                ("mail_message_id.res_id", "=", cart.id),
+                ("res_partner_id", "=", self.salesperson.partner_id.id),
+                ("notification_type", "=", "email"),
+            ]
+        )
+        self.assertTrue(notifications, "the salesperson is told by email")
+        self.assertTrue(all(notifications.mail_message_id.mapped("email_from")))
+        self.assertNotIn("exception", notifications.mapped("notification_status"))
+
     def test_confirmed_cart_and_new_reminders(self):
         self._history()
         self._weekly_run(MONDAY_MAR_2)

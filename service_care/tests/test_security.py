@@ -63,3 +63,39 @@ class TestSecurity(TransactionCase):
         self.assertTrue(
             menus.with_user(self.sales_manager).search([("id", "=", configuration.id)])
         )
+
+    def test_staff_see_the_runs_and_send_hours_of_their_companies(self):
+        other = self.env["res.company"].create({"name": "Other Care Shop"})
+        customer = self.env["res.partner"].create({"name": "Run Customer"})
+        scenario = self.env["service.care.scenario"].create({"name": "Rules"})
+        Run = self.env["service.care.scenario.run"]
+        runs = Run.create(
+            [
+                {
+                    "key": f"rule-test-{company.id}",
+                    "scenario_id": scenario.id,
+                    "partner_id": customer.id,
+                    "company_id": company.id,
+                    "res_model": "res.partner",
+                    "res_id": customer.id,
+                }
+                for company in (self.env.company, other)
+            ]
+        )
+        windows = self.env["service.care.send.window"].create(
+            [
+                {"company_id": company.id, "country_id": self.env.ref("base.fr").id}
+                for company in (self.env.company, other)
+            ]
+        )
+        for records in (runs, windows):
+            visible = records.with_user(self.sales_manager).search(
+                [("id", "in", records.ids)]
+            )
+            self.assertEqual(visible, records[0], records._name)
+        # a user of both companies sees both
+        self.sales_manager.company_ids |= other
+        both = Run.with_user(self.sales_manager).with_context(
+            allowed_company_ids=[self.env.company.id, other.id]
+        )
+        self.assertEqual(both.search([("id", "in", runs.ids)]), runs)

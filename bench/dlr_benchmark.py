@@ -35,6 +35,7 @@ from urllib.parse import quote, urlsplit
 import odoo
 from odoo import SUPERUSER_ID, api
 from odoo.modules.registry import Registry
+from odoo.tools import SQL
 
 RECEIPT = (
     "id:{id} sub:001 dlvrd:{dlvrd} submit date:2611241000 done date:2611241001 "
@@ -143,7 +144,7 @@ def wait_applied(cr, timeout):
     started = time.perf_counter()
     while time.perf_counter() - started < timeout:
         cr.rollback()  # a fresh snapshot: see what the server committed
-        cr.execute("SELECT count(*) FROM service_care_sms_report")
+        cr.execute(SQL("SELECT count(*) FROM service_care_sms_report"))
         if not cr.fetchone()[0]:
             return time.perf_counter() - started
         time.sleep(0.5)

@@ -34,6 +34,7 @@ from datetime import timedelta
 import odoo
 from odoo import SUPERUSER_ID, api, fields
 from odoo.modules.registry import Registry
+from odoo.tools import SQL
 
 PRODUCTS = 25
 SEED = 6
@@ -68,7 +69,8 @@ def make_shop(env, customers, reminders):
         ]
     )
     cr.execute(
-        """
+        SQL(
+            """
         INSERT INTO res_partner (name, email, active, type, lang, tz,
                                  customer_rank, is_company, create_date,
                                  write_date, create_uid, write_uid,
@@ -78,13 +80,17 @@ def make_shop(env, customers, reminders):
                NOW(), NOW(), 1, 1, 'ask', %(tag)s || ' customer ' || n
           FROM generate_series(1, %(count)s) AS n
         RETURNING id
-        """,
-        {"tag": tag, "count": customers},
+            """,
+            tag=tag,
+            count=customers,
+        )
     )
     partner_ids = sorted(row[0] for row in cr.fetchall())
     cr.execute(
-        "UPDATE res_partner SET commercial_partner_id = id WHERE id = ANY(%s)",
-        [partner_ids],
+        SQL(
+            "UPDATE res_partner SET commercial_partner_id = id WHERE id = ANY(%s)",
+            partner_ids,
+        )
     )
     rng = random.Random(SEED)
     today = fields.Date.context_today(env["res.partner"])
@@ -109,9 +115,9 @@ def make_shop(env, customers, reminders):
         )
     for start in range(0, len(rows), 10000):
         chunk = rows[start : start + 10000]
-        values = ", ".join(["%s"] * len(chunk))
         cr.execute(
-            f"""
+            SQL(
+                """
             INSERT INTO service_care_reminder
                 (partner_id, product_id, company_id, order_date, quantity,
                  days_per_unit, due_date, interval_days, interval_source,
@@ -121,10 +127,11 @@ def make_shop(env, customers, reminders):
                    v.quantity, v.days_per_unit, v.due_date,
                    v.quantity * v.days_per_unit, 'product', 'scheduled', 0,
                    NOW(), NOW(), 1, 1
-              FROM (VALUES {values}) AS v(partner_id, product_id, company_id,
+              FROM (VALUES %s) AS v(partner_id, product_id, company_id,
                    order_date, quantity, days_per_unit, due_date)
-            """,
-            chunk,
+                """,
+                SQL(", ").join(SQL("%s", row) for row in chunk),
+            )
         )
     # the company's cart day and hour are now: the worker crons start the run
     company.write(

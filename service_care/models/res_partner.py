@@ -5,6 +5,7 @@ from datetime import datetime
 
 from odoo import api, fields, models
 
+from ..tools import contact
 from ..tools.contact import check_email, check_phones
 
 
@@ -130,6 +131,29 @@ class ResPartner(models.Model):
                 }
                 for partner in self
             ]
+        )
+
+    @api.model
+    def _care_find_by_phone(self, e164):
+        """The contacts one of whose numbers, read as for sending, is ``e164``.
+
+        The same reading as ``_care_contact_status``: a STOP from a number
+        reaches the customers the shop texts at that number.
+        """
+        candidates = self.search(
+            [("phone_mobile_search", "ilike", contact.national_digits(e164))]
+        )
+        default_country = self.env.company.country_id
+        return candidates.filtered(
+            lambda partner: contact.is_number_of(
+                e164,
+                (partner.mobile, partner.phone),
+                (
+                    partner.country_id
+                    or partner.company_id.country_id
+                    or default_country
+                ).code,
+            )
         )
 
     def _care_contact_status(self, channel):

@@ -336,15 +336,9 @@ class ServiceCareSmsGateway(models.Model):
         # sudo: the sender of an inbound SMS is found among all contacts; the
         # webhook's token proves the message came through this gateway.
         partners = (
-            self.env["res.partner"]
-            .sudo()
-            .search(
-                [
-                    "|",
-                    ("phone_sanitized", "=", number),
-                    ("phone_mobile_search", "=", number),
-                ]
-            )
+            self.env["res.partner"].sudo()._care_find_by_phone(number)
+            if status.ok
+            else self.env["res.partner"]
         )
         for partner in partners:
             partner.message_post(

@@ -32,10 +32,11 @@ class SmsSms(models.Model):
     """Route Odoo's SMS queue to the company's own gateway when it has one.
 
     ``_send`` keeps Odoo's contract (states, failure types, ``sms.tracker``
-    updates that the chatter shows) and adds, for every SMS whatever the
-    provider: the number normalised to E.164 and never a blacklisted number.
-    Through a gateway: a back-off queue while it is down, segments and cost,
-    and delivery reports on a signed webhook (see ``_care_apply_reports``).
+    updates that the chatter shows). SMS through the shop's own gateway get
+    the number normalised to E.164 and never go to a blacklisted number, a
+    back-off queue while the gateway is down, segments and cost, and delivery
+    reports on a signed webhook (see ``_care_apply_reports``). SMS through
+    Odoo's IAP are left to Odoo.
     """
 
     _inherit = "sms.sms"
@@ -94,19 +95,21 @@ class SmsSms(models.Model):
             # (Sending by hand, "Send Now", tries at once.)
             now = fields.Datetime.now()
             due = self.filtered(lambda s: not s.care_next_try or s.care_next_try <= now)
-        due = due._care_check_numbers(unlink_failed)
         if not due:
             return None
         by_gateway = due._care_gateways()
         iap = by_gateway.pop(self.env["service.care.sms.gateway"], self.browse())
         if iap:
+            # Odoo's own path, as Odoo sends it: its numbers and blacklist
+            # are Odoo's business (the composer checks them).
             super(SmsSms, iap)._send(
                 unlink_failed=unlink_failed,
                 unlink_sent=unlink_sent,
                 raise_exception=raise_exception,
             )
         for gateway, smses in by_gateway.items():
-            smses._care_send_through(gateway, unlink_failed=unlink_failed)
+            sendable = smses._care_check_numbers(unlink_failed)
+            sendable._care_send_through(gateway, unlink_failed=unlink_failed)
         return None
 
     # ------------------------------------------------------------------

@@ -296,3 +296,24 @@ class TestSmsInbound(SmsGatewayCase, HttpCase):
         )
         self.assertEqual((response.status_code, response.text), (200, "ACK/Jasmin"))
         self.assertTrue(self._blacklisted())
+
+    def test_stop_finds_the_customer_as_sending_reads_the_number(self):
+        """One normaliser: the number read as for sending, not as Odoo's
+        ``phone_sanitized`` reads it (with the current company's country)."""
+        self.env.company.country_id = self.env.ref("base.fr")
+        polish_shop = self.env["res.company"].create(
+            {"name": "Polish branch", "country_id": self.env.ref("base.pl").id}
+        )
+        partner = self.env["res.partner"].create(
+            {
+                "name": "No country",
+                "mobile": "601 777 888",
+                "company_id": polish_shop.id,
+            }
+        )
+        partner._care_set_consent("sms", True, "backoffice", "Yes, send me offers.")
+        self.assertEqual(partner.care_sms_address, "+48601777888")
+        self._inbound("STOP", sender="+48601777888")
+        self.assertTrue(self._blacklisted("+48601777888"))
+        self.assertFalse(partner.care_sms_consent)
+        self.assertIn("<p>STOP</p>", partner.message_ids.mapped("body"))

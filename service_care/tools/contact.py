@@ -224,3 +224,22 @@ def check_phones(
             return status
         first = first or status
     return first or _invalid(MISSING, "No phone number.")
+
+
+def national_digits(e164: str) -> str:
+    """The digits of an E.164 number without its country code.
+
+    What a number typed in any format on a contact (``601 234 567``,
+    ``+48 601-234-567``, ``0048601234567``) contains, to find the candidates
+    whose numbers then go through ``check_phone``.
+    """
+    return str(phonenumbers.parse(e164, None).national_number)
+
+
+def is_number_of(e164: str, numbers: Iterable[str | None], country_code: str | None):
+    """Whether one of ``numbers``, read as for sending, is ``e164``."""
+    return any(
+        check_phone(number, country_code).address == e164
+        for number in numbers
+        if (number or "").strip()
+    )

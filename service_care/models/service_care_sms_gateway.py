@@ -2,14 +2,17 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import logging
 import secrets
+from collections import defaultdict
+from datetime import datetime, time, timedelta
 
 import phonenumbers
 from markupsafe import Markup
 
 from odoo import api, fields, models, tools
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from ..tools import contact, signed_link, sms_providers
+from ..tools.policy import local_to_utc
 
 _logger = logging.getLogger(__name__)
 
@@ -101,6 +104,23 @@ class ServiceCareSmsGateway(models.Model):
         "client connector for MO messages. Replies such as STOP come here.",
     )
     outgoing_count = fields.Integer(compute="_compute_outgoing_count")
+    number_hourly_limit = fields.Integer(
+        string="SMS per Number per Hour",
+        default=5,
+        help="At most this many SMS to one number in an hour; more are refused "
+        "with the reason, so that nobody can run up the bill texting "
+        "(premium) numbers. 0: no limit.",
+    )
+    user_hourly_limit = fields.Integer(
+        string="SMS per User per Hour",
+        default=50,
+        help="At most this many SMS sent by one user from the SMS buttons of "
+        "orders and deliveries in an hour. 0: no limit.",
+    )
+    cost_today = fields.Monetary(
+        compute="_compute_cost_today",
+        help="What the SMS this gateway took since midnight (company time) cost.",
+    )
 
     @api.depends("provider", "callback_base_url", "dlr_secret")
     def _compute_mo_url(self):
@@ -122,6 +142,91 @@ class ServiceCareSmsGateway(models.Model):
         )
         for gateway in self:
             gateway.outgoing_count = counts.get(gateway.id, 0)
+
+    def _compute_cost_today(self):
+        # sudo: SMS are readable by administrators only; the gateway's
+        # users see what the day cost, not the texts.
+        costs = dict(
+            self.env["sms.sms"]
+            .sudo()
+            ._read_group(
+                [
+                    ("care_gateway_id", "in", self.ids),
+                    ("care_submitted_at", ">=", self._care_day_start()),
+                ],
+                ["care_gateway_id"],
+                ["care_cost:sum"],
+            )
+        )
+        for gateway in self:
+            gateway.cost_today = costs.get(gateway, 0.0)
+
+    def _care_day_start(self):
+        """The start of the company's day, as a naive UTC datetime."""
+        company = self.company_id[:1] or self.env.company
+        midnight = datetime.combine(company._care_today(), time.min)
+        return local_to_utc(midnight, company._care_tz())
+
+    def _care_recent_by_number(self, numbers):
+        """{number: SMS this gateway took for it in the last hour}."""
+        self.ensure_one()
+        if not self.number_hourly_limit or not numbers:
+            return {}
+        since = fields.Datetime.now() - timedelta(hours=1)
+        # sudo: SMS are readable by administrators only; the queue runs for
+        # whoever sends.
+        sent = dict(
+            self.env["sms.sms"]
+            .sudo()
+            ._read_group(
+                [
+                    ("care_gateway_id", "=", self.id),
+                    ("number", "in", list(set(numbers))),
+                    ("care_submitted_at", ">=", since),
+                ],
+                ["number"],
+                ["__count"],
+            )
+        )
+        return defaultdict(int, sent)
+
+    def _care_check_user_limit(self, count):
+        """Refuse, with the reason, ``count`` more SMS from the current user."""
+        self.ensure_one()
+        if not self.user_hourly_limit:
+            return
+        since = fields.Datetime.now() - timedelta(hours=1)
+        # sudo: the user counts their own SMS of the last hour in the log.
+        sent = (
+            self.env["service.care.message"]
+            .sudo()
+            .search_count(
+                [
+                    ("channel", "=", "sms"),
+                    ("create_uid", "=", self.env.uid),
+                    ("create_date", ">=", since),
+                ]
+            )
+        )
+        if sent + count > self.user_hourly_limit:
+            raise UserError(
+                self.env._(
+                    "You sent %(sent)s SMS in the last hour; %(gateway)s allows "
+                    "%(limit)s per user and hour. Try again later, or ask a "
+                    "Service Care administrator to raise the limit.",
+                    sent=sent,
+                    gateway=self.name,
+                    limit=self.user_hourly_limit,
+                )
+            )
+
+    @api.constrains("number_hourly_limit", "user_hourly_limit")
+    def _check_hourly_limits(self):
+        if any(
+            gateway.number_hourly_limit < 0 or gateway.user_hourly_limit < 0
+            for gateway in self
+        ):
+            raise ValidationError(self.env._("SMS limits cannot be negative."))
 
     @api.constrains("sender")
     def _check_sender(self):

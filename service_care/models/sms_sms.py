@@ -72,6 +72,13 @@ class SmsSms(models.Model):
     care_provider_ref = fields.Char(
         string="Gateway Reference", readonly=True, copy=False
     )
+    care_submitted_at = fields.Datetime(
+        string="Submitted",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="When the gateway took the SMS.",
+    )
     care_ignore_blacklist = fields.Boolean(
         readonly=True,
         copy=False,
@@ -238,10 +245,29 @@ class SmsSms(models.Model):
         smses = lock(self)
         if not smses:
             return
+        recent = gateway._care_recent_by_number(smses.mapped("number"))
+        limit = gateway.number_hourly_limit
         adapter = gateway._adapter()
         try:
             for index, sms in enumerate(smses):
                 if commit and index and not lock(sms):
+                    continue
+                if limit and recent[sms.number] >= limit:
+                    # SMS pumping: texting one (premium) number over and over
+                    # runs up the shop's bill.
+                    sms.care_gateway_id = gateway
+                    sms._care_fail(
+                        "sms_not_allowed",
+                        self.env._(
+                            "%(number)s already got %(limit)s SMS in the last "
+                            "hour: the gateway's limit per number. Not sent.",
+                            number=sms.number,
+                            limit=limit,
+                        ),
+                        unlink_failed,
+                    )
+                    if commit:
+                        Job._care_commit()
                     continue
                 outgoing = sms_providers.OutgoingSms(
                     uuid=sms.uuid,
@@ -264,6 +290,8 @@ class SmsSms(models.Model):
                     break
                 if result.outcome == sms_providers.ACCEPTED:
                     sms._care_accepted(gateway, result)
+                    if limit:
+                        recent[sms.number] += 1
                 else:
                     sms.care_gateway_id = gateway
                     sms._care_fail(
@@ -292,6 +320,7 @@ class SmsSms(models.Model):
                 "care_cost": cost,
                 "care_failure_reason": False,
                 "care_provider_ref": result.provider_id,
+                "care_submitted_at": fields.Datetime.now(),
             }
         )
         self.sms_tracker_id._action_update_from_sms_state("pending")

@@ -76,6 +76,11 @@ class SmsTemplate(models.Model):
                     documents=", ".join(missing.mapped("display_name")),
                 )
             )
+        gateway = self.env["service.care.sms.gateway"]._default_for(
+            records[:1].company_id if "company_id" in records else self.env.company
+        )
+        if gateway:
+            gateway._care_check_user_limit(len(records))
         # sudo: whoever may read the document may text its customer about it;
         # the pipeline still checks the number and the blacklist.
         messages = (

@@ -9,7 +9,7 @@ from freezegun import freeze_time
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from odoo.addons.sms.tools.sms_api import SmsApi
 
@@ -340,6 +340,53 @@ class TestSmsGatewaySend(SmsGatewayCase):
             f"phone about your order {order.name}. Please call us: +48 22 123 45 67",
         )
         self.assertIn(sms.body, order.message_ids[0].body)
+
+    def test_hourly_limit_per_number_protects_the_bill(self):
+        self.gateway.number_hourly_limit = 2
+        queued = [self._queue_sms()[1] for _n in range(3)]
+        other = self._make_customer("Other", "other@example.pl", "+48 601 999 888")
+        other_sms = self._queue_sms(other)[1]
+        self.Sms._process_queue()
+        self.assertEqual(
+            sorted(r["to"] for r in self.stub.requests),
+            ["+48601234567", "+48601234567", "+48601999888"],
+        )
+        refused = [sms for sms in queued if sms.state == "error"]
+        self.assertEqual(len(refused), 1)
+        self.assertEqual(refused[0].failure_type, "sms_not_allowed")
+        self.assertIn("limit per number", refused[0].care_failure_reason)
+        self.assertEqual(other_sms.state, "pending")
+        # the day's cost: three SMS of one part
+        self.assertAlmostEqual(self.gateway.cost_today, 0.15)
+        # an hour later the number may be texted again
+        with freeze_time(fields.Datetime.now() + timedelta(minutes=61)):
+            later = self._queue_sms()[1]
+            self.Sms._process_queue()
+            self.assertEqual(later.state, "pending")
+
+    def test_hourly_limit_per_user_at_the_sms_buttons(self):
+        self.gateway.user_hourly_limit = 1
+        clerk = new_test_user(
+            self.env, login="sms_clerk", groups="sales_team.group_sale_salesman"
+        )
+        product = self.env["product.product"].create({"name": "Coffee beans"})
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "user_id": clerk.id,
+                "order_line": [fields.Command.create({"product_id": product.id})],
+            }
+        )
+        action = self.env.ref(
+            "service_care.sale_order_action_sms_not_reached"
+        ).with_context(
+            active_model="sale.order", active_id=order.id, active_ids=order.ids
+        )
+        self.assertEqual(action.with_user(clerk).run()["params"]["type"], "success")
+        with self.assertRaisesRegex(UserError, "allows 1 per user and hour"):
+            action.with_user(clerk).run()
+        # another user is not held back by the clerk's texts
+        self.assertEqual(action.run()["params"]["type"], "success")
 
     def test_order_templates_in_the_customer_language(self):
         self.company.name = "OWOX"

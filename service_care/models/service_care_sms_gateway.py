@@ -144,26 +144,30 @@ class ServiceCareSmsGateway(models.Model):
             gateway.outgoing_count = counts.get(gateway.id, 0)
 
     def _compute_cost_today(self):
-        # sudo: SMS are readable by administrators only; the gateway's
-        # users see what the day cost, not the texts.
-        costs = dict(
-            self.env["sms.sms"]
-            .sudo()
-            ._read_group(
-                [
-                    ("care_gateway_id", "in", self.ids),
-                    ("care_submitted_at", ">=", self._care_day_start()),
-                ],
-                ["care_gateway_id"],
-                ["care_cost:sum"],
+        costs = {}
+        # each company's day starts at its own midnight
+        for company, gateways in self.grouped("company_id").items():
+            # sudo: SMS are readable by administrators only; the gateway's
+            # users see what the day cost, not the texts.
+            costs.update(
+                self.env["sms.sms"]
+                .sudo()
+                ._read_group(
+                    [
+                        ("care_gateway_id", "in", gateways.ids),
+                        ("care_submitted_at", ">=", self._care_day_start(company)),
+                    ],
+                    ["care_gateway_id"],
+                    ["care_cost:sum"],
+                )
             )
-        )
         for gateway in self:
             gateway.cost_today = costs.get(gateway, 0.0)
 
-    def _care_day_start(self):
-        """The start of the company's day, as a naive UTC datetime."""
-        company = self.company_id[:1] or self.env.company
+    @api.model
+    def _care_day_start(self, company):
+        """The start of ``company``'s day, as a naive UTC datetime."""
+        company = company or self.env.company
         midnight = datetime.combine(company._care_today(), time.min)
         return local_to_utc(midnight, company._care_tz())
 

@@ -172,6 +172,32 @@ class TestCheckPhone(BaseCase):
 
 
 @tagged("service_care")
+class TestNumberMatching(BaseCase):
+    """How a STOP finds the contacts texted at its number."""
+
+    def test_national_digits(self):
+        self.assertEqual(contact.national_digits("+48601234567"), "601234567")
+        self.assertEqual(contact.national_digits("+380501234567"), "501234567")
+
+    def test_number_read_as_for_sending(self):
+        e164 = "+48601234567"
+        for numbers, country in (
+            (("601 234 567",), "PL"),
+            (("0048 601-234-567",), "FR"),
+            ((None, "+48 601 234 567"), None),
+            (("", "garbage", "601234567"), "PL"),
+        ):
+            with self.subTest(numbers=numbers, country=country):
+                self.assertTrue(contact.is_number_of(e164, numbers, country))
+        for numbers, country in (
+            (("601 234 567",), "FR"),  # a French number with these digits
+            (("601 234 568",), "PL"),
+            ((None, ""), "PL"),
+        ):
+            with self.subTest(numbers=numbers, country=country):
+                self.assertFalse(contact.is_number_of(e164, numbers, country))
+
+
 class TestCheckEmail(BaseCase):
     def test_valid_emails_are_normalized(self):
         for email, normalized in [

@@ -27,6 +27,7 @@ from . import (
     service_care_scenario_run_event,
     service_care_scenario_step,
     service_care_scenario_variant,
+    service_care_send_attempt,
     service_care_send_window,
     service_care_signed_link,
     service_care_sms_gateway,

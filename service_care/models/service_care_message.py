@@ -7,6 +7,7 @@ from collections import defaultdict
 from markupsafe import Markup
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL, html2plaintext
 
 from ..tools import message_state, policy, signed_link, tracking
@@ -18,6 +19,7 @@ KINDS = [("transactional", "Transactional"), ("marketing", "Marketing")]
 STATES = [
     ("scheduled", "Scheduled"),
     ("queued", "Queued"),
+    ("uncertain", "May Have Gone Out"),
     ("sent", "Sent"),
     ("delivered", "Delivered"),
     ("opened", "Opened"),
@@ -29,7 +31,15 @@ STATES = [
     ("cancelled", "Cancelled"),
 ]
 # States in which a marketing message counts against the frequency cap.
-CAPPED_STATES = ("queued", "sent", "delivered", "opened", "clicked", "converted")
+CAPPED_STATES = (
+    "queued",
+    "uncertain",
+    "sent",
+    "delivered",
+    "opened",
+    "clicked",
+    "converted",
+)
 
 
 class ServiceCareMessage(models.Model):
@@ -85,6 +95,7 @@ class ServiceCareMessage(models.Model):
         index=True, default=fields.Datetime.now, help="When it is due to go out."
     )
     queued_at = fields.Datetime(readonly=True)
+    uncertain_at = fields.Datetime("May Have Gone Out At", readonly=True)
     sent_at = fields.Datetime(readonly=True)
     delivered_at = fields.Datetime(readonly=True)
     opened_at = fields.Datetime(readonly=True)
@@ -102,6 +113,18 @@ class ServiceCareMessage(models.Model):
         help="Opens by a mail privacy proxy (Apple Mail) rather than by a person.",
     )
     click_count = fields.Integer(readonly=True)
+    possible_duplicate_count = fields.Integer(
+        "Possible Duplicates",
+        readonly=True,
+        help="Times this order message was sent again after a crash left "
+        "unknown whether the server had taken it (order messages are sent at "
+        "least once, so the customer may have it twice).",
+    )
+    resent_at = fields.Datetime(
+        "Re-sent At",
+        readonly=True,
+        help="When staff sent again a message that may have gone out.",
+    )
     cost = fields.Float(digits=(16, 4), readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     order_id = fields.Many2one(
@@ -143,6 +166,64 @@ class ServiceCareMessage(models.Model):
             reason_code="cancelled",
             reason=self.env._("Cancelled by hand."),
         )
+
+    def action_resend(self):
+        """Send again, once, messages a crash left "may have gone out"."""
+        resendable = self.filtered(lambda m: m.state == "uncertain" and not m.resent_at)
+        if resendable != self:
+            raise UserError(
+                self.env._(
+                    "Only a message that may have gone out, and was not re-sent "
+                    "yet, can be re-sent."
+                )
+            )
+        # sudo: the queues of mail.mail and sms.sms are system records; staff
+        # who may read the log may re-send its messages.
+        emails = resendable.filtered(lambda m: m.channel == "email")
+        mails = (
+            self.env["mail.mail"]
+            .sudo()
+            .search(
+                [
+                    ("mail_message_id", "in", emails.mail_message_id.ids),
+                    ("state", "=", "exception"),
+                ]
+            )
+        )
+        smses = (
+            self.env["sms.sms"]
+            .sudo()
+            .search(
+                [
+                    ("uuid", "in", (resendable - emails).mapped("sms_uuid")),
+                    ("state", "=", "error"),
+                ]
+            )
+        )
+        Attempt = self.env["service.care.send.attempt"]
+        Attempt._care_forget("mail.mail", mails.ids)
+        Attempt._care_forget("sms.sms", smses.ids)
+        mails.write({"state": "outgoing", "failure_reason": False})
+        smses.write({"state": "outgoing", "failure_type": False})
+        resendable.write(
+            {"state": "queued", "resent_at": fields.Datetime.now(), "reason": False}
+        )
+        if mails:
+            self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
+        if smses:
+            self.env.ref("sms.ir_cron_sms_scheduler_action")._trigger()
+
+    def _care_left_uncertain(self, reason):
+        """Log that a crash left these messages' fate unknown.
+
+        Marketing messages are not sent again automatically: better one
+        customer without a promotion than one who gets it twice. Order
+        messages are (at least once), and the possible duplicate is counted.
+        """
+        marketing = self.filtered(lambda m: m.kind == "marketing")
+        marketing._mark("uncertain", reason_code="uncertain", reason=reason)
+        (self - marketing)._increment("possible_duplicate_count")
+        return marketing
 
     # ------------------------------------------------------------------
     # The one send API
@@ -550,7 +631,12 @@ class ServiceCareMessage(models.Model):
         A mail client and a privacy proxy often fetch the pixel at the same
         moment: read-modify-write would lose one of the two, or conflict.
         """
-        if column not in ("open_count", "machine_open_count", "click_count"):
+        if column not in (
+            "open_count",
+            "machine_open_count",
+            "click_count",
+            "possible_duplicate_count",
+        ):
             raise ValueError(f"Not a counter: {column}")
         if not self:
             return

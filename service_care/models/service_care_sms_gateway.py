@@ -175,7 +175,7 @@ class ServiceCareSmsGateway(models.Model):
         """{number: SMS this gateway took for it in the last hour}."""
         self.ensure_one()
         if not self.number_hourly_limit or not numbers:
-            return {}
+            return defaultdict(int)
         since = fields.Datetime.now() - timedelta(hours=1)
         # sudo: SMS are readable by administrators only; the queue runs for
         # whoever sends.

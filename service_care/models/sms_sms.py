@@ -245,38 +245,18 @@ class SmsSms(models.Model):
         smses = lock(self)
         if not smses:
             return
+        logged = smses._care_messages()
         recent = gateway._care_recent_by_number(smses.mapped("number"))
-        limit = gateway.number_hourly_limit
         adapter = gateway._adapter()
         try:
             for index, sms in enumerate(smses):
                 if commit and index and not lock(sms):
                     continue
-                if limit and recent[sms.number] >= limit:
-                    # SMS pumping: texting one (premium) number over and over
-                    # runs up the shop's bill.
-                    sms.care_gateway_id = gateway
-                    sms._care_fail(
-                        "sms_not_allowed",
-                        self.env._(
-                            "%(number)s already got %(limit)s SMS in the last "
-                            "hour: the gateway's limit per number. Not sent.",
-                            number=sms.number,
-                            limit=limit,
-                        ),
-                        unlink_failed,
-                    )
+                if sms._care_held(gateway, recent, logged, unlink_failed):
                     if commit:
                         Job._care_commit()
                     continue
-                outgoing = sms_providers.OutgoingSms(
-                    uuid=sms.uuid,
-                    number=sms.number,
-                    text=sms.body or "",
-                    sender=gateway._sender_for(sms.number),
-                    dlr_url=gateway._dlr_url(sms.uuid, adapter),
-                )
-                result = adapter.submit(outgoing)
+                result = sms._care_submit(gateway, adapter, journal=sms.id in logged)
                 _logger.info(
                     "SMS %s to gateway %s: %s %s",
                     sms.id,
@@ -290,8 +270,7 @@ class SmsSms(models.Model):
                     break
                 if result.outcome == sms_providers.ACCEPTED:
                     sms._care_accepted(gateway, result)
-                    if limit:
-                        recent[sms.number] += 1
+                    recent[sms.number] += 1
                 else:
                     sms.care_gateway_id = gateway
                     sms._care_fail(
@@ -303,6 +282,83 @@ class SmsSms(models.Model):
                     Job._care_commit()
         finally:
             adapter.close()
+
+    def _care_held(self, gateway, recent, logged, unlink_failed):
+        """Whether this SMS must not go now: failed or held, with the reason.
+
+        :param recent: SMS per number in the last hour, counted up as sent
+        :param logged: the log's messages by SMS id (``_care_messages``)
+        """
+        self.ensure_one()
+        limit = gateway.number_hourly_limit
+        if limit and recent[self.number] >= limit:
+            # SMS pumping: texting one (premium) number over and over runs up
+            # the shop's bill.
+            self.care_gateway_id = gateway
+            self._care_fail(
+                "sms_not_allowed",
+                self.env._(
+                    "%(number)s already got %(limit)s SMS in the last hour: "
+                    "the gateway's limit per number. Not sent.",
+                    number=self.number,
+                    limit=limit,
+                ),
+                unlink_failed,
+            )
+            return True
+        return self.id in logged and self._care_left_uncertain(logged[self.id])
+
+    def _care_submit(self, gateway, adapter, journal):
+        """Hand this SMS to the gateway, journalled as in flight if ``journal``."""
+        self.ensure_one()
+        outgoing = sms_providers.OutgoingSms(
+            uuid=self.uuid,
+            number=self.number,
+            text=self.body or "",
+            sender=gateway._sender_for(self.number),
+            dlr_url=gateway._dlr_url(self.uuid, adapter),
+        )
+        Attempt = self.env["service.care.send.attempt"]
+        if journal:
+            Attempt._care_begin("sms.sms", self.id)
+        result = adapter.submit(outgoing)
+        if journal:
+            # Whatever the answer, it is known now: forgotten at the commit.
+            Attempt._care_forget("sms.sms", self.ids)
+        return result
+
+    def _care_messages(self):
+        """The log's messages of these SMS, by SMS id."""
+        # sudo: the SMS queue runs as whichever user sends; the log follows
+        # the SMS whatever that user may read of Service Care.
+        messages = (
+            self.env["service.care.message"]
+            .sudo()
+            .search([("sms_uuid", "in", self.mapped("uuid"))])
+        )
+        by_uuid = {message.sms_uuid: message for message in messages}
+        return {sms.id: by_uuid[sms.uuid] for sms in self if sms.uuid in by_uuid}
+
+    def _care_left_uncertain(self, message):
+        """Hold this SMS if an earlier try died while the gateway had it.
+
+        :return: whether it is held (a marketing SMS), not to be sent now
+        """
+        Attempt = self.env["service.care.send.attempt"]
+        if not Attempt._care_pending("sms.sms", self.ids):
+            return False
+        reason = self.env._(
+            "The sending process stopped while the gateway was taking this "
+            "SMS: it may have gone out. Not sent again automatically; re-send "
+            "it if the customer did not get it."
+        )
+        if not message._care_left_uncertain(reason):
+            return False  # an order message: sent again, counted
+        self.with_context(care_uncertain=True)._care_fail(
+            sms_providers.FAILURE_UNKNOWN, reason
+        )
+        Attempt._care_forget("sms.sms", self.ids)
+        return True
 
     def _care_accepted(self, gateway, result):
         self.ensure_one()

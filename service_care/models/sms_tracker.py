@@ -17,7 +17,9 @@ class SmsTracker(models.Model):
             sms_state, failure_type=failure_type, failure_reason=failure_reason
         )
         care_state = SMS_STATE_TO_CARE.get(sms_state)
-        if care_state and self:
+        # An SMS held as "may have gone out" fails in Odoo's eyes (the
+        # chatter shows it) but its log row says what is known.
+        if care_state and self and not self.env.context.get("care_uncertain"):
             # sudo: SMS states arrive from the gateway (public webhook, cron);
             # the log follows the SMS whatever the current user may read.
             care_messages = (

@@ -22,6 +22,7 @@ EXPECTED = {
     "service.care.scenario.step": ("", "", "", "r", "rwcu"),
     "service.care.scenario.test": ("", "", "", "", "rwcu"),
     "service.care.scenario.variant": ("", "", "", "r", "rwcu"),
+    "service.care.send.attempt": ("", "", "", "", "r"),
     "service.care.send.window": ("", "", "", "r", "rwcu"),
     "service.care.sms.gateway": ("", "", "", "r", "rwcu"),
     "service.care.sms.gateway.sender": ("", "", "", "r", "rwcu"),

@@ -302,3 +302,49 @@ class TestSmsGatewayStack(ServiceCareCase, HttpCase):
             self.assertIn("blacklist", message.reason)
             self.Sms._process_queue()
         self.assertEqual(len(smsc_messages(number[1:])), 1, "nothing after STOP")
+
+    def _in_flight(self, kind):
+        """An SMS that a dead try had journalled before handing it to Kannel."""
+        number = self._number()
+        with self._db(), freeze_time("2026-11-24 10:00:00"):  # in the window
+            message, sms = self._send(
+                "service_care.sms_template_order_confirmed",
+                self._order(self._customer(number)),
+                kind=kind,
+            )
+            self.assertEqual(message.state, "queued")
+            self.env["service.care.send.attempt"]._care_begin("sms.sms", sms.id)
+            self.Sms._process_queue()
+        return number, message, sms
+
+    def test_marketing_sms_in_flight_is_held_not_sent_again(self):
+        number, message, sms = self._in_flight("marketing")
+        with self._db():
+            self.assertEqual(message.state, "uncertain")
+            self.assertEqual(sms.state, "error")
+            self.assertIn("may have gone out", sms.care_failure_reason)
+            self.assertFalse(
+                self.env["service.care.send.attempt"]._care_pending("sms.sms", sms.ids)
+            )
+            self.Sms._process_queue()
+        witness = self._number()
+        with self._db():
+            self._send(
+                "service_care.sms_template_order_confirmed",
+                self._order(self._customer(witness)),
+            )
+            self.Sms._process_queue()
+        self._at_smsc(witness)  # Kannel passed on what came after
+        self.assertFalse(smsc_messages(number[1:]), "sent again blindly")
+        with self._db():
+            message.action_resend()
+            self.Sms._process_queue()
+            self.assertEqual(sms.state, "pending")
+        self.assertEqual(len(self._at_smsc(number)), 1)
+
+    def test_order_sms_in_flight_is_sent_again_and_counted(self):
+        number, message, sms = self._in_flight("transactional")
+        with self._db():
+            self.assertEqual(sms.state, "pending")
+            self.assertEqual(message.possible_duplicate_count, 1)
+        self._at_smsc(number)

@@ -33,6 +33,13 @@ class TestMessageState(BaseCase):
         self.assertTrue(moves_forward("queued", "cancelled"))
         self.assertFalse(moves_forward("sent", "cancelled"))
 
+    def test_uncertain_lies_between_queued_and_sent(self):
+        self.assertTrue(moves_forward("queued", "uncertain"))
+        self.assertTrue(moves_forward("uncertain", "sent"))
+        self.assertTrue(moves_forward("uncertain", "opened"))  # proof it went
+        self.assertFalse(moves_forward("sent", "uncertain"))
+        self.assertFalse(moves_forward("uncertain", "cancelled"))
+
     def test_unknown_state_raises(self):
         with self.assertRaisesRegex(ValueError, "Unknown message state"):
             moves_forward("sent", "read")

@@ -6,6 +6,9 @@
 PROGRESS = (
     "scheduled",
     "queued",
+    # A crash left unknown whether the server took it (see
+    # service.care.send.attempt): past "queued", not yet proven "sent".
+    "uncertain",
     "sent",
     "delivered",
     "opened",

@@ -86,10 +86,11 @@ class ServiceCareShop(WebsiteSaleStock):
         them with a button; the POST, with its CSRF token, fills the cart.
         """
         ids = [int(pid) for pid in product_ids.split(",") if pid.isdigit()]
+        # A search, not a browse: a variant unpublished since the email was
+        # sent is left out (record rules) rather than forbid the whole page.
         products = (
             request.env["product.product"]
-            .browse(ids[:MAX_CART_LINK_PRODUCTS])
-            .exists()
+            .search([("id", "in", ids[:MAX_CART_LINK_PRODUCTS])])
             .filtered(lambda p: p._is_add_to_cart_allowed())
         )
         if request.httprequest.method != "POST":

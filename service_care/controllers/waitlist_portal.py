@@ -28,11 +28,15 @@ class WaitlistPortal(CustomerPortal):
     @route("/my/care/waitlist", type="http", auth="user", website=True)
     def portal_my_care_waitlist(self, **kwargs):
         values = self._prepare_portal_layout_values()
+        lines = request.env["service.care.waitlist"].search(
+            self._care_waitlist_domain()
+        )
         values.update(
             {
-                "lines": request.env["service.care.waitlist"].search(
-                    self._care_waitlist_domain()
-                ),
+                # sudo: the lines are the customer's own (found under their
+                # rules); a variant unpublished since must still show by name
+                # rather than forbid the whole page.
+                "lines": lines.sudo(),
                 "page_name": "care_waitlist",
             }
         )

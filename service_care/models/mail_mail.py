@@ -92,6 +92,7 @@ class MailMail(models.Model):
             SQL("id = %s AND state = 'outgoing'", self.id),
             SQL("id"),
             1,
+            skip_changed=True,
         )
 
     def _care_hold(self, reason):

@@ -65,26 +65,37 @@ class ServiceCareBatchJob(models.AbstractModel):
         self.env.cr.commit()  # pylint: disable=invalid-commit
 
     @api.model
-    def _care_lock(self, model, where, order, limit):
+    def _care_lock(self, model, where, order, limit, *, skip_changed=False):
         """Lock up to ``limit`` rows of ``model`` matching ``where``; return them.
 
         :param model: an empty recordset of the model to claim from
         :param where: an ``SQL`` condition on its table (no alias)
         :param order: an ``SQL`` order of its columns
+        :param skip_changed: return nothing, rather than fail the transaction,
+            when another worker changed the rows since this transaction began
+            (under REPEATABLE READ it cannot lock them: they are not its to
+            take now; the next run sees them as they are)
         """
         # The claim reads the table: pending ORM writes must be in it.
         model.flush_model()
-        self.env.cr.execute(
-            SQL(
-                "SELECT id FROM %s WHERE (%s) ORDER BY %s LIMIT %s "
-                "FOR UPDATE SKIP LOCKED",
-                SQL.identifier(model._table),
-                where,
-                order,
-                limit,
-            )
+        query = SQL(
+            "SELECT id FROM %s WHERE (%s) ORDER BY %s LIMIT %s FOR UPDATE SKIP LOCKED",
+            SQL.identifier(model._table),
+            where,
+            order,
+            limit,
         )
-        return model.browse([row[0] for row in self.env.cr.fetchall()])
+        if not skip_changed:
+            self.env.cr.execute(query)
+            return model.browse([row[0] for row in self.env.cr.fetchall()])
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(query)
+                rows = self.env.cr.fetchall()
+        except psycopg2.errors.SerializationFailure:
+            _logger.info("%s changed by another worker: left to it", model._name)
+            return model.browse()
+        return model.browse([row[0] for row in rows])
 
     @api.model
     def _care_count(self, model, where):

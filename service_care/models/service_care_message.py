@@ -394,6 +394,12 @@ class ServiceCareMessage(models.Model):
         smses = self - emails
         emails._queue_emails()
         smses._queue_smses()
+        # Odoo's queues run hourly by default: wake them now, not within the
+        # hour (an order message an hour late is no use).
+        if emails:
+            self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
+        if smses:
+            self.env.ref("sms.ir_cron_sms_scheduler_action")._trigger()
 
     def _render_groups(self, template_field):
         """Group messages by (template, document model, language) for rendering."""

@@ -240,6 +240,7 @@ class SmsSms(models.Model):
                 SQL("id IN %s AND state = 'outgoing'", tuple(smses.ids)),
                 SQL("id"),
                 len(smses),
+                skip_changed=True,
             )
 
         smses = lock(self)

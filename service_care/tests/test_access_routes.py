@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from odoo import Command, fields
 from odoo.http import _generate_routing_rules
 from odoo.tests import HttpCase, tagged
+from odoo.tools import SQL
 
 from .common import ServiceCareCase
 from .replenishment_common import ReplenishmentMixin
@@ -233,18 +234,6 @@ class TestAccessRoutes(ReplenishmentMixin, ServiceCareCase, HttpCase):
 
             return url
 
-        def cart_state():
-            cart.invalidate_recordset()
-            return (
-                cart.state,
-                cart.care_cart_state,
-                cart.care_cart_visited_at,
-                [
-                    (line.product_id.id, line.product_uom_qty)
-                    for line in cart.order_line
-                ],
-            )
-
         def waitlist_link(visitor):
             valid = anna["waitlist"]._care_signed_url("again")
             if visitor == "replayed":
@@ -273,18 +262,6 @@ class TestAccessRoutes(ReplenishmentMixin, ServiceCareCase, HttpCase):
 
             return url
 
-        def message_state():
-            message = anna["message"]
-            message.invalidate_recordset()
-            self.anna.invalidate_recordset()
-            return (
-                message.open_count,
-                message.machine_open_count,
-                message.click_count,
-                message.state,
-                self.anna.care_email_consent,
-            )
-
         def dlr_url(visitor):
             sms = anna["sms"]
             url = self.gateway._dlr_url(sms.uuid)
@@ -297,26 +274,6 @@ class TestAccessRoutes(ReplenishmentMixin, ServiceCareCase, HttpCase):
                 url = url.replace(token, _forge(token))
             parts = urlsplit(url.replace("%d", "1").replace("%A", "x"))
             return f"{parts.path}?{parts.query}"
-
-        def dlr_state():
-            self.env.cr.execute(
-                "SELECT count(*) FROM service_care_sms_report WHERE sms_uuid = %s",
-                [anna["sms"].uuid],
-            )
-            return self.env.cr.fetchone()[0]
-
-        def reminder_state():
-            anna["reminder"].invalidate_recordset()
-            return anna["reminder"].state
-
-        def waitlist_state():
-            anna["waitlist"].invalidate_recordset()
-            return anna["waitlist"].state
-
-        def waiting_lines():
-            return self.env["service.care.waitlist"].search_count(
-                [("partner_id", "=", self.anna.id), ("state", "=", "waiting")]
-            )
 
         def mo_url(visitor):
             gateway = self.other_gateway if visitor == "replayed" else self.gateway
@@ -344,32 +301,32 @@ class TestAccessRoutes(ReplenishmentMixin, ServiceCareCase, HttpCase):
             "/my/care/reminder/<int:reminder_id>/stop": (
                 "POST",
                 lambda v: f"/my/care/reminder/{anna['reminder'].id}/stop",
-                reminder_state,
+                self._reminder_state,
                 None,
             ),
             "/my/care/cart/<int:order_id>": ("GET", cart_url(""), None, None),
             "/my/care/cart/<int:order_id>/update": (
                 "POST",
                 cart_url("/update"),
-                cart_state,
+                self._cart_state,
                 None,
             ),
             "/my/care/cart/<int:order_id>/confirm": (
                 "POST",
                 cart_url("/confirm", "confirm"),
-                cart_state,
+                self._cart_state,
                 None,
             ),
             "/my/care/cart/<int:order_id>/postpone/<int:weeks>": (
                 "POST",
                 cart_url("/postpone/2", "postpone", 2),
-                cart_state,
+                self._cart_state,
                 None,
             ),
             "/my/care/cart/<int:order_id>/stop/<int:line_id>": (
                 "POST",
                 cart_url(f"/stop/{line.id}", "stop", line.id),
-                cart_state,
+                self._cart_state,
                 None,
             ),
             "/my/care/waitlist": (
@@ -381,14 +338,14 @@ class TestAccessRoutes(ReplenishmentMixin, ServiceCareCase, HttpCase):
             "/my/care/waitlist/<int:line_id>/<string:action>": (
                 "POST",
                 lambda v: f"/my/care/waitlist/{anna['waitlist'].id}/leave",
-                waitlist_state,
+                self._waitlist_state,
                 None,
             ),
             "/shop/care/waitlist/<string:scope>/<int:line_id>/<int:expires>"
             "/<string:token>": (
                 "POST",
                 lambda v: urlsplit(waitlist_link(v)).path,
-                waiting_lines,
+                self._waiting_lines,
                 None,
             ),
             "/shop/care/cart": (
@@ -400,7 +357,7 @@ class TestAccessRoutes(ReplenishmentMixin, ServiceCareCase, HttpCase):
             "/service_care/sms/dlr/<int:gateway_id>/<string:sms_uuid>/<string:token>": (
                 "GET",
                 dlr_url,
-                dlr_state,
+                self._dlr_state,
                 None,
             ),
             "/service_care/sms/mo/<int:gateway_id>/<string:token>": (
@@ -411,8 +368,61 @@ class TestAccessRoutes(ReplenishmentMixin, ServiceCareCase, HttpCase):
             ),
         }
         for key, (rule, method) in message_rules.items():
-            routes[rule] = (method, message_url(builders[key]), message_state, None)
+            routes[rule] = (
+                method,
+                message_url(builders[key]),
+                self._message_state,
+                None,
+            )
         return routes
+
+    # ------------------------------------------------------------------
+    # What a request may change: compared before and after
+    # ------------------------------------------------------------------
+
+    def _cart_state(self):
+        cart = self.records[self.anna]["cart"]
+        cart.invalidate_recordset()
+        return (
+            cart.state,
+            cart.care_cart_state,
+            cart.care_cart_visited_at,
+            [(line.product_id.id, line.product_uom_qty) for line in cart.order_line],
+        )
+
+    def _message_state(self):
+        message = self.records[self.anna]["message"]
+        message.invalidate_recordset()
+        self.anna.invalidate_recordset()
+        return (
+            message.open_count,
+            message.machine_open_count,
+            message.click_count,
+            message.state,
+            self.anna.care_email_consent,
+        )
+
+    def _dlr_state(self):
+        self.env.cr.execute(
+            SQL(
+                "SELECT count(*) FROM service_care_sms_report WHERE sms_uuid = %s",
+                self.records[self.anna]["sms"].uuid,
+            )
+        )
+        return self.env.cr.fetchone()[0]
+
+    def _reminder_state(self):
+        self.records[self.anna]["reminder"].invalidate_recordset()
+        return self.records[self.anna]["reminder"].state
+
+    def _waitlist_state(self):
+        self.records[self.anna]["waitlist"].invalidate_recordset()
+        return self.records[self.anna]["waitlist"].state
+
+    def _waiting_lines(self):
+        return self.env["service.care.waitlist"].search_count(
+            [("partner_id", "=", self.anna.id), ("state", "=", "waiting")]
+        )
 
     # ------------------------------------------------------------------
 

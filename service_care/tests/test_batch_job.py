@@ -144,3 +144,19 @@ class TestBatchJob(TransactionCase):
 
         with self.assertRaises(KeyError):
             self.Job._care_in_savepoints([1, 2], fail, None, errors=(ValueError,))
+
+    def test_a_row_another_worker_changed_is_skipped_not_fatal(self):
+        admin = self.env.ref("base.partner_admin")
+        Partner = self.env["res.partner"]
+        where = SQL("id = %s", admin.id)
+        self.env.cr.execute("SELECT 1")  # this transaction's snapshot is taken
+        # another worker changes the row and commits (a change of nothing)
+        with self.registry.cursor() as other:
+            other.execute(
+                "UPDATE res_partner SET write_date = write_date WHERE id = %s",
+                [admin.id],
+            )
+        locked = self.Job._care_lock(Partner, where, SQL("id"), 1, skip_changed=True)
+        self.assertFalse(locked)
+        # the transaction is still usable
+        self.assertEqual(Partner.search_count([("id", "=", admin.id)]), 1)

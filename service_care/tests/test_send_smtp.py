@@ -7,6 +7,7 @@ from unittest.mock import patch
 
 from freezegun import freeze_time
 
+from odoo import fields
 from odoo.modules import module
 from odoo.tests import tagged
 
@@ -32,6 +33,18 @@ class TestSendSmtp(ServiceCareCase):
             }
         )
         cls.customer.email = "anna.smtp@example.pl"
+
+    def test_queueing_wakes_odoo_queues_at_once(self):
+        Trigger = self.env["ir.cron.trigger"]
+        mail_cron = self.env.ref("mail.ir_cron_mail_scheduler_action")
+        sms_cron = self.env.ref("sms.ir_cron_sms_scheduler_action")
+        Trigger.search([("cron_id", "in", (mail_cron | sms_cron).ids)]).unlink()
+        with freeze_time("2026-11-24 10:00:00"):
+            self._send(self.customer)
+            self._send(self.customer, channel="sms", kind="transactional")
+            for cron in (mail_cron, sms_cron):
+                [trigger] = Trigger.search([("cron_id", "=", cron.id)])
+                self.assertLessEqual(trigger.call_at, fields.Datetime.now())
 
     def test_marketing_email_leaves_with_tracking_and_unsubscribe(self):
         with freeze_time("2026-11-24 10:00:00"):

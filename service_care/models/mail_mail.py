@@ -1,5 +1,6 @@
 # Copyright 2026 service_care contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import smtplib
 from datetime import timedelta
 
 from odoo import fields, models
@@ -42,24 +43,53 @@ class MailMail(models.Model):
         others = self.filtered(lambda mail: mail.id not in messages)
         if others:
             super(MailMail, others)._send(**options)
-        Attempt = self.env["service.care.send.attempt"]
         for mail in self - others:
-            if not mail._care_lock():
-                continue  # sent meanwhile, or another process is sending it
-            if Attempt._care_pending("mail.mail", mail.ids):
-                reason = self.env._(
-                    "The sending process stopped while the mail server was "
-                    "taking this email: it may have gone out. Not sent again "
-                    "automatically; re-send it if the customer did not get it."
-                )
-                if messages[mail.id]._care_left_uncertain(reason):
-                    mail._care_hold(reason)
-                    if auto_commit:
-                        self.env.cr.commit()  # pylint: disable=invalid-commit
-                    continue
-            Attempt._care_begin("mail.mail", mail.id)
-            super(MailMail, mail)._send(**options)
+            mail._care_send_one(messages[mail.id], options)
         return True
+
+    def _care_send_one(self, messages, options):
+        """Send one mail of the log, journalled; commit as Odoo's queue does."""
+        self.ensure_one()
+        if not self._care_lock():
+            return  # sent meanwhile, or another process is sending it
+        Attempt = self.env["service.care.send.attempt"]
+        if Attempt._care_pending("mail.mail", self.ids):
+            reason = self.env._(
+                "The sending process stopped while the mail server was "
+                "taking this email: it may have gone out. Not sent again "
+                "automatically; re-send it if the customer did not get it."
+            )
+            if messages._care_left_uncertain(reason):
+                self._care_hold(reason)
+                self._care_commit_as_queue(options)
+                return
+        Attempt._care_begin("mail.mail", self.id)
+        try:
+            # Odoo's own _send of this one mail (not this override); it
+            # commits itself under auto_commit: here the commit comes after
+            # the savepoint, below.
+            with self.env.cr.savepoint():
+                super()._send(  # pylint: disable=super-method-mismatch
+                    **dict(options, auto_commit=False, post_send_callback=None)
+                )
+        except smtplib.SMTPServerDisconnected:
+            # The server went away before it confirmed the mail: it did not
+            # take it (RFC 5321 4.1.1.4 leaves a duplicate possible only when
+            # the link drops after the whole message, as for any MTA). Odoo
+            # would leave it failed for good; keep it queued, try again soon.
+            Attempt._care_forget("mail.mail", self.ids)
+            self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger(
+                fields.Datetime.now() + SMTP_DOWN_RETRY
+            )
+            raise
+        self._care_commit_as_queue(options)
+
+    def _care_commit_as_queue(self, options):
+        """Commit this mail's outcome where Odoo's queue commits it."""
+        if options["auto_commit"] is True:
+            if options["post_send_callback"]:
+                options["post_send_callback"](self.ids)
+            self.env.cr.commit()  # pylint: disable=invalid-commit
 
     def _care_messages(self):
         """The log's messages of these mails, by mail id, in one query."""

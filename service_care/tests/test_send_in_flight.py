@@ -8,6 +8,8 @@ and the next run of Odoo's mail queue against the local SMTP server decides.
 """
 
 import socket
+import socketserver
+import threading
 from unittest.mock import patch
 
 from freezegun import freeze_time
@@ -18,6 +20,17 @@ from odoo.tests import tagged
 
 from .common import ServiceCareCase
 from .stack import poll_until, require_port, spooled_emails, stack_env
+
+
+class _DroppingSmtp(socketserver.StreamRequestHandler):
+    """Greets, answers EHLO, then drops the connection: a server going down."""
+
+    def handle(self):
+        self.wfile.write(b"220 dropping.localhost ESMTP\r\n")
+        line = self.rfile.readline()
+        if line.upper().startswith((b"EHLO", b"HELO")):
+            self.wfile.write(b"250 dropping.localhost\r\n")
+            self.rfile.readline()  # MAIL FROM: hang up instead of answering
 
 
 def _closed_port():
@@ -142,6 +155,25 @@ class TestSendInFlight(ServiceCareCase):
         self._run_mail_queue()
         self.assertEqual(message.state, "sent")
         self._received(customer)
+
+    def test_server_dropping_the_line_keeps_the_email_queued(self):
+        customer, message, mail = self._queue("dropped")
+        server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _DroppingSmtp)
+        self.addCleanup(server.server_close)
+        self.addCleanup(server.shutdown)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.server.smtp_port = server.server_address[1]
+        self.env["ir.cron.trigger"].search([]).unlink()
+        self._run_mail_queue()
+        self.assertEqual((mail.state, message.state), ("outgoing", "queued"))
+        self.assertFalse(self.Attempt._care_pending("mail.mail", mail.ids))
+        cron = self.env.ref("mail.ir_cron_mail_scheduler_action")
+        self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]))
+
+        self.server.smtp_port = self.smtp_port  # a server that answers
+        self._run_mail_queue()
+        self.assertEqual(message.state, "sent")
+        self.assertEqual(len(self._received(customer)), 1)
 
     def test_email_outside_the_log_is_left_to_odoo(self):
         mail = self.env["mail.mail"].create(

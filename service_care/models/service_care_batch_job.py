@@ -37,7 +37,7 @@ import time
 import psycopg2
 
 from odoo import api, models
-from odoo.tools import SQL
+from odoo.tools import SQL, mute_logger
 
 _logger = logging.getLogger(__name__)
 
@@ -89,7 +89,8 @@ class ServiceCareBatchJob(models.AbstractModel):
             self.env.cr.execute(query)
             return model.browse([row[0] for row in self.env.cr.fetchall()])
         try:
-            with self.env.cr.savepoint(flush=False):
+            # Expected, and handled below: not an error for Odoo's SQL log.
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(query)
                 rows = self.env.cr.fetchall()
         except psycopg2.errors.SerializationFailure:

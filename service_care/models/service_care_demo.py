@@ -178,6 +178,43 @@ def plan_order_history(customer_keys, seed=DEMO_SEED, days=HISTORY_DAYS):
     return orders
 
 
+# Who said yes to marketing, and where: most customers at the shop's checkout,
+# some in the shop's previous system (imported); a few were never asked.
+CONSENT_NEVER_SHARE = 0.15
+CONSENT_IMPORT_SHARE = 0.3
+CONSENT_SMS_SHARE = 0.7
+CONSENT_WORDING = {
+    ("website", "email"): "Email me reminders and offers.",
+    ("website", "sms"): "Text me (SMS) reminders and offers.",
+    ("import", "email"): "Newsletter: yes (imported from the previous shop).",
+    ("import", "sms"): "SMS offers: yes (imported from the previous shop).",
+    ("sms", "sms"): "STOP",
+}
+
+
+def plan_consents(customer_keys, seed=DEMO_SEED):
+    """Plan the demo customers' consents, one customer texting STOP later.
+
+    :param customer_keys: sorted, hashable customer identifiers
+    :return: list of ``(customer_key, channel, granted, source, days_ago)``
+    """
+    rng = random.Random(seed + 1)
+    plan = []
+    for customer in customer_keys:
+        roll = rng.random()
+        if roll < CONSENT_NEVER_SHARE:
+            continue
+        source = "import" if roll > 1 - CONSENT_IMPORT_SHARE else "website"
+        days_ago = rng.randint(30, HISTORY_DAYS)
+        plan.append((customer, "email", True, source, days_ago))
+        if rng.random() < CONSENT_SMS_SHARE:
+            plan.append((customer, "sms", True, source, days_ago))
+    texted = [row[0] for row in plan if row[1] == "sms"]
+    if texted:
+        plan.append((rng.choice(texted), "sms", False, "sms", rng.randint(1, 20)))
+    return plan
+
+
 class ServiceCareDemo(models.AbstractModel):
     _name = "service.care.demo"
     _description = "Service Care demo data"
@@ -200,6 +237,41 @@ class ServiceCareDemo(models.AbstractModel):
             mail_notrack=True,
             service_care_no_trigger=True,
         )._create_order_history()
+
+    @api.model
+    def _create_demo_consents(self):
+        """Log the planned consents, dated in the past; once.
+
+        Called from ``demo/res_partner_demo.xml``: without consents, every
+        marketing message of the demo shop would be skipped.
+        """
+        partners = self._demo_partners()
+        Consent = self.env["service.care.consent"]
+        if Consent.search_count(
+            [("partner_id", "in", [p.id for p in partners.values()])]
+        ):
+            return
+        now = fields.Datetime.now()
+        plan = plan_consents(sorted(partners))
+        Consent.create(
+            [
+                {
+                    "partner_id": partners[key].id,
+                    "channel": channel,
+                    "granted": granted,
+                    "source": source,
+                    "wording": CONSENT_WORDING[(source, channel)],
+                    "date": now - timedelta(days=days_ago),
+                }
+                for key, channel, granted, source, days_ago in plan
+            ]
+        )
+        # A STOP puts the number on Odoo's blacklist too, as the gateway does.
+        stopped = [partners[key] for key, _c, _g, source, _d in plan if source == "sms"]
+        for partner in stopped:
+            # sudo: demo data loads as the superuser anyway; the blacklist is
+            # reserved to system users.
+            self.env["phone.blacklist"].sudo()._add([partner.mobile])
 
     @api.model
     def _create_order_history(self):

@@ -10,7 +10,7 @@ import pytz
 from odoo import fields
 from odoo.tests import TransactionCase, tagged
 
-from ..models.service_care_demo import plan_order_history
+from ..models.service_care_demo import plan_consents, plan_order_history
 
 CYRILLIC = re.compile("[\u0400-\u04ff]")
 DEMO_CUSTOMERS = 31
@@ -180,3 +180,34 @@ class TestDemoData(TransactionCase):
             self.assertEqual(len(orders), count)
         first = self.env.ref("service_care.sale_order_demo_1")
         self.assertEqual(first.date_order, min(self.orders.mapped("date_order")))
+
+    def test_most_customers_consented_a_few_never_one_texted_stop(self):
+        consents = self.env["service.care.consent"].search(
+            [("partner_id", "in", self.partners.ids)]
+        )
+        self.assertEqual(
+            len(consents), len(plan_consents(range(len(self.partners)))), "the plan"
+        )
+        emailable = self.partners.filtered("care_email_consent")
+        self.assertGreaterEqual(len(emailable), 0.7 * len(self.partners))
+        self.assertGreaterEqual(len(self.partners - consents.partner_id), 2)
+        self.assertEqual(set(consents.mapped("source")), {"website", "import", "sms"})
+        self.assertTrue(all(consents.mapped("wording")))
+        [stop] = consents.filtered(lambda c: c.source == "sms")
+        self.assertFalse(stop.granted)
+        self.assertFalse(stop.partner_id.care_sms_consent)
+        self.assertTrue(stop.partner_id.care_email_consent)
+        self.assertTrue(stop.partner_id.phone_sanitized_blacklisted)
+
+    def test_the_weekly_carts_of_the_demo_shop_mostly_go_out(self):
+        company = self.env.company
+        self.env["service.care.reminder"]._care_run_company(
+            company, company._care_today()
+        )
+        self.env["service.care.scenario.run"]._cron_run()  # the carts' emails
+        messages = self.env["service.care.message"].search(
+            [("partner_id", "in", self.partners.ids), ("res_model", "=", "sale.order")]
+        )
+        self.assertTrue(messages, "the weekly run carted nobody")
+        skipped = messages.filtered(lambda m: m.state == "skipped")
+        self.assertLess(len(skipped), len(messages) / 2, skipped.mapped("reason"))

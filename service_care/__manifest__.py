@@ -4,7 +4,7 @@
     "name": "Service Care",
     "summary": "Replenishment reminders, back-in-stock waitlists and lifecycle "
     "messages by email and SMS, all through one tracked send pipeline",
-    "version": "18.0.1.3.0",
+    "version": "18.0.1.4.0",
     "category": "Sales/Sales",
     "website": "https://github.com/service-care/service_care",
     "author": "service_care contributors",

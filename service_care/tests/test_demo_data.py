@@ -1,5 +1,6 @@
 # Copyright 2026 service_care contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import importlib.util
 import re
 from collections import Counter, defaultdict
 from datetime import timedelta
@@ -9,6 +10,7 @@ import pytz
 
 from odoo import fields
 from odoo.tests import TransactionCase, tagged
+from odoo.tools.misc import file_path
 
 from ..models.service_care_demo import plan_consents, plan_order_history
 
@@ -211,3 +213,22 @@ class TestDemoData(TransactionCase):
         self.assertTrue(messages, "the weekly run carted nobody")
         skipped = messages.filtered(lambda m: m.state == "skipped")
         self.assertLess(len(skipped), len(messages) / 2, skipped.mapped("reason"))
+
+    def test_a_demo_database_made_before_consents_gets_them_on_update(self):
+        consents = self.env["service.care.consent"].search(
+            [("partner_id", "in", self.partners.ids)]
+        )
+        count = len(consents)
+        consents.unlink()
+        self.assertFalse(self.partners.filtered("care_email_consent"))
+        path = file_path("service_care/migrations/18.0.1.4.0/post-migration.py")
+        spec = importlib.util.spec_from_file_location("sc_migration_1_4", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(self.env.cr, "18.0.1.3.0")
+        migration.migrate(self.env.cr, "18.0.1.3.0")  # once only
+        self.env.invalidate_all()
+        consents = self.env["service.care.consent"].search(
+            [("partner_id", "in", self.partners.ids)]
+        )
+        self.assertEqual(len(consents), count)

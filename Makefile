@@ -8,8 +8,9 @@ CONF := $(BUILD)/odoo.conf
 DEMO_DB ?= service_care_demo
 TEST_DB ?= service_care_test
 HTTP_PORT ?= 8069
-# The addons service_care depends on, cached as a template database.
-DEPENDS := sale_management,sale_stock,website_sale_stock,sms,portal
+# The addons service_care depends on, and the wire transfer the checkout tour
+# pays with, cached as a template database.
+DEPENDS := sale_management,sale_stock,website_sale_stock,sms,portal,payment_custom
 PYTEST_ARGS ?=
 
 .PHONY: help run test lint bootstrap conf reset-demo clean

@@ -1,1 +1,1 @@
-from . import portal, shop, sms, tracking, waitlist_portal
+from . import consent, portal, shop, sms, tracking, waitlist_portal

@@ -6,6 +6,7 @@ from odoo import http
 from odoo.http import request
 
 from ..tools import tracking
+from ..tools.consent import DEFAULT_PURPOSE
 
 UTM_SOURCE = "Service Care"
 UTM_MEDIUMS = {"email": "Email", "sms": "SMS"}
@@ -138,6 +139,7 @@ class ServiceCareTracking(http.Controller):
     )
     def care_unsubscribe(self, uuid, token, **post):
         message = self._message(uuid, "unsubscribe", token)
+        purpose = message.scenario_id.purpose or DEFAULT_PURPOSE
         values = {
             "message": message,
             "company": message.company_id,
@@ -145,12 +147,29 @@ class ServiceCareTracking(http.Controller):
                 "email": request.env._("emails"),
                 "sms": request.env._("text messages"),
             }[message.channel],
+            "purpose_label": dict(
+                request.env["service.care.consent"]
+                ._fields["purpose"]
+                ._description_selection(request.env)
+            )[purpose],
             "action_url": request.httprequest.path,
+            "preferences_url": message._preferences_url(),
+            "fewer": False,
         }
         if request.httprequest.method != "POST":
             return request.render("service_care.tracking_unsubscribe_page", values)
+        # "Fewer messages": only this kind of message off. The mail app's
+        # one-click unsubscribe and the main button turn everything off.
+        fewer = post.get("scope") == "purpose"
         if post.get("List-Unsubscribe") == "One-Click":
             wording = request.env._("One-click unsubscribe from the mail app.")
+        elif fewer:
+            wording = request.env._(
+                "Fewer messages: no more %(purpose)s as %(channel)s from %(company)s.",
+                purpose=values["purpose_label"],
+                channel=values["channel_label"],
+                company=message.company_id.name,
+            )
         else:
             wording = request.env._(
                 "Unsubscribe: stop receiving marketing %(channel)s from %(company)s.",
@@ -163,5 +182,7 @@ class ServiceCareTracking(http.Controller):
             source="unsubscribe",
             wording=wording,
             ip=request.httprequest.remote_addr,
+            purpose=fewer and purpose,
         )
+        values["fewer"] = fewer
         return request.render("service_care.tracking_unsubscribed_page", values)

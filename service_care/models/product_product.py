@@ -71,18 +71,41 @@ class ProductProduct(models.Model):
         return super()._send_availability_email()
 
     def _care_adopt_stock_notifications(self):
+        """Move Odoo's notify-me subscribers to the waitlist.
+
+        A subscriber with a user account asked while logged in: they wait at
+        once. An address a guest typed may be anyone's: its owner confirms
+        first. Each line is for the website the product is sold on.
+        """
         products = self.search([("stock_notification_partner_ids", "!=", False)])
         if not products:
             return
         Waitlist = self.env["service.care.waitlist"]
-        website = self.env["website"].get_current_website()
         pending = Waitlist
         for product in products:
+            website = product._care_sold_on_website()
             for partner in product.stock_notification_partner_ids:
+                # with_context(active_test=False): a portal account archived
+                # since is still the customer who asked logged in.
+                logged_in = bool(partner.with_context(active_test=False).user_ids)
                 pending |= Waitlist._care_subscribe(
-                    partner, product, website, "shop", confirmed=False
+                    partner, product, website, "shop", confirmed=logged_in
                 )
         pending.filtered(
             lambda line: line.state == "pending" and not line.confirmation_sent_at
         )._care_send_confirmation()
         products.write({"stock_notification_partner_ids": [fields.Command.clear()]})
+
+    def _care_sold_on_website(self):
+        """The website this variant is sold on: its own, else the first of
+        its company, else the current one."""
+        self.ensure_one()
+        Website = self.env["website"]
+        return (
+            self.website_id
+            or (
+                self.company_id
+                and Website.search([("company_id", "=", self.company_id.id)], limit=1)
+            )
+            or Website.get_current_website()
+        )

@@ -4,14 +4,23 @@ import sys
 from datetime import datetime
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
+from ..tools import consent as consent_logic
 from ..tools import contact
 from ..tools.contact import check_email, check_phones
 
 
-def _recency(consent):
-    """Sort key, oldest first; rows not saved yet (form) come after saved ones."""
-    return (consent.date or datetime.max, consent._origin.id or sys.maxsize)
+def _as_row(consent):
+    """The consent as the decision logic sees it; rows not saved yet (form)
+    come after saved ones."""
+    return consent_logic.Row(
+        consent.channel,
+        consent.purpose or None,
+        consent.granted,
+        consent.date or datetime.max,
+        consent._origin.id or sys.maxsize,
+    )
 
 
 class ResPartner(models.Model):
@@ -32,18 +41,20 @@ class ResPartner(models.Model):
         string="Consents",
         groups="service_care.service_care_group_user",
     )
-    # Never pre-ticked: only a consent row sets them (latest row wins).
+    # Never pre-ticked: only consent rows set them.
     care_email_consent = fields.Boolean(
         string="Email Marketing Consent",
         compute="_compute_care_consent",
         store=True,
-        help="The customer agreed to receive marketing emails (latest consent).",
+        help="The customer agreed to receive some marketing emails (their latest "
+        "answers, purpose by purpose).",
     )
     care_sms_consent = fields.Boolean(
         string="SMS Marketing Consent",
         compute="_compute_care_consent",
         store=True,
-        help="The customer agreed to receive marketing text messages (latest consent).",
+        help="The customer agreed to receive some marketing text messages (their "
+        "latest answers, purpose by purpose).",
     )
     care_email_address = fields.Char(
         string="Email Address Used",
@@ -92,16 +103,58 @@ class ResPartner(models.Model):
 
     @api.depends(
         "care_consent_ids.channel",
+        "care_consent_ids.purpose",
         "care_consent_ids.granted",
         "care_consent_ids.date",
+        "care_consent_ids.pending",
     )
     def _compute_care_consent(self):
         for partner in self:
-            latest = {}
-            for consent in partner.care_consent_ids.sorted(_recency):
-                latest[consent.channel] = consent.granted
-            partner.care_email_consent = latest.get("email", False)
-            partner.care_sms_consent = latest.get("sms", False)
+            latest = consent_logic.latest_rows(
+                _as_row(row) for row in partner.care_consent_ids if not row.pending
+            )
+            partner.care_email_consent = consent_logic.any_purpose(latest, "email")
+            partner.care_sms_consent = consent_logic.any_purpose(latest, "sms")
+
+    def _care_consent_latest(self, channel):
+        """{partner id: latest confirmed rows by (channel, purpose)} for
+        ``channel``, in one query for all the partners."""
+        latest = {partner_id: {} for partner_id in self.ids}
+        if not self.ids:
+            return latest
+        self.env["service.care.consent"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT ON (partner_id, purpose)
+                       partner_id, purpose, granted, date, id
+                  FROM service_care_consent
+                 WHERE partner_id = ANY(%s) AND channel = %s AND pending IS NOT TRUE
+              ORDER BY partner_id, purpose, date DESC, id DESC
+                """,
+                self.ids,
+                channel,
+            )
+        )
+        for partner_id, purpose, granted, date, row_id in self.env.cr.fetchall():
+            latest[partner_id][(channel, purpose)] = consent_logic.Row(
+                channel, purpose, granted, date, row_id
+            )
+        return latest
+
+    def _care_marketing_allowed(self, channel, purpose, company):
+        """{partner id: whether marketing for ``purpose`` may go to them on
+        ``channel``}: their own answers, else the company's soft opt-in."""
+        latest = self._care_consent_latest(channel)
+        soft = company._care_soft_opt_in_partners(self, purpose)
+        return {
+            partner.id: consent_logic.allowed(
+                consent_logic.decide(latest[partner.id], channel, purpose),
+                purpose,
+                (purpose,) if partner in soft else (),
+            )
+            for partner in self
+        }
 
     @api.depends("email", "mobile", "phone", "country_id", "company_id")
     @api.depends_context("company")
@@ -113,25 +166,122 @@ class ResPartner(models.Model):
                 partner[f"care_{channel}_address"] = status.address
                 partner[f"care_{channel}_issue"] = status.reason
 
-    def _care_set_consent(self, channel, granted, source, wording, ip=False):
-        """Log that the partners gave (``granted``) or withdrew consent on a channel.
+    @api.model
+    def _care_reach_domains(self):
+        """Who the shop can reach with marketing, as domains on customers
+        (contacts with an order): the figures of the settings page and the
+        lists behind them are the same search.
+
+        The SMS figure counts a valid number (Odoo's ``phone_sanitized``);
+        the pipeline also checks that it is a mobile when it sends.
+        """
+        customers = [("sale_order_ids", "!=", False)]
+        return {
+            "email": [
+                *customers,
+                ("care_email_consent", "=", True),
+                ("email_normalized", "!=", False),
+                ("is_blacklisted", "=", False),
+            ],
+            "sms": [
+                *customers,
+                ("care_sms_consent", "=", True),
+                ("phone_sanitized", "!=", False),
+                ("phone_sanitized_blacklisted", "=", False),
+            ],
+            "none": [
+                *customers,
+                ("email_normalized", "=", False),
+                ("phone_sanitized", "=", False),
+            ],
+        }
+
+    def _care_preferences(self, company):
+        """{(channel, purpose): whether this customer receives it}: what they
+        said, else the company's soft opt-in."""
+        self.ensure_one()
+        return {
+            (channel, purpose): self._care_marketing_allowed(channel, purpose, company)[
+                self.id
+            ]
+            for channel in ("email", "sms")
+            for purpose in consent_logic.PURPOSES
+        }
+
+    def _care_set_preferences(self, wanted, ip=False):
+        """The customer chose on the preferences page: log each change.
+
+        :param wanted: {(channel, purpose): ticked}
+        :return: the new consent rows
+        """
+        self.ensure_one()
+        company = self.env.company
+        current = self._care_preferences(company)
+        Consent = self.env["service.care.consent"]
+        labels = dict(Consent._fields["purpose"]._description_selection(self.env))
+        channels = dict(Consent._fields["channel"]._description_selection(self.env))
+        rows = Consent
+        for (channel, purpose), ticked in wanted.items():
+            if current.get((channel, purpose)) == ticked:
+                continue
+            wording = (
+                self.env._(
+                    "%(company)s may send me %(purpose)s by %(channel)s.",
+                    company=company.name,
+                    purpose=labels[purpose],
+                    channel=channels[channel],
+                )
+                if ticked
+                else self.env._(
+                    "No %(purpose)s by %(channel)s, please.",
+                    purpose=labels[purpose],
+                    channel=channels[channel],
+                )
+            )
+            rows |= self._care_set_consent(
+                channel, ticked, "portal", wording, ip=ip, purpose=purpose
+            )
+        return rows
+
+    def _care_set_consent(
+        self, channel, granted, source, wording, *, ip=False, purpose=False, order=None
+    ):
+        """Log that the partners gave (``granted``) or withdrew consent.
 
         ``wording``: what the customer was shown; ``ip``: where from, for consents
-        given online. Returns the new ``service.care.consent`` rows.
+        given online; ``purpose``: one purpose, or every one when empty;
+        ``order``: the order whose checkout asked. Where the company asks for a
+        double opt-in, a consent given online waits for the customer to
+        confirm it from the link (email) or by replying YES (SMS) sent here.
+        Returns the new ``service.care.consent`` rows.
         """
-        return self.env["service.care.consent"].create(
-            [
-                {
-                    "partner_id": partner.id,
-                    "channel": channel,
-                    "granted": granted,
-                    "source": source,
-                    "wording": wording,
-                    "ip": ip,
-                }
-                for partner in self
-            ]
+        company = (order and order.company_id) or self.env.company
+        pending = bool(
+            granted
+            and company.care_double_opt_in
+            and source in consent_logic.ONLINE_SOURCES
         )
+        vals = {
+            "channel": channel,
+            "granted": granted,
+            "source": source,
+            "wording": wording,
+            "purpose": purpose,
+            "order_id": order and order.id,
+            "asking_company_id": company.id,
+        }
+        Consent = self.env["service.care.consent"]
+        if self.env.su:
+            vals["ip"] = ip
+        if pending:
+            # sudo: "pending" is this method's decision (the company's
+            # setting), which create() takes from trusted code only.
+            Consent = Consent.sudo()
+            vals["pending"] = True
+        rows = Consent.create([{**vals, "partner_id": partner.id} for partner in self])
+        if rows and pending:
+            rows._care_ask_confirmation()
+        return rows
 
     @api.model
     def _care_find_by_phone(self, e164):

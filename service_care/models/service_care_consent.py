@@ -5,8 +5,12 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..tools import signed_link
+from ..tools.consent import PURPOSE_SELECTION
+
 CHANNELS = [("email", "Email"), ("sms", "SMS")]
 SOURCES = [
+    ("checkout", "Checkout"),
     ("backoffice", "Back office"),
     ("portal", "Customer portal"),
     ("website", "Website"),
@@ -17,13 +21,21 @@ SOURCES = [
 
 # Clocks of the browser and of the server differ a little.
 _CLOCK_SKEW = timedelta(minutes=5)
+# How long a double opt-in confirmation link (or a YES reply) is accepted.
+CONFIRM_TTL = timedelta(days=7)
+CONFIRM_TEMPLATES = {
+    "email": "service_care.mail_template_consent_confirm",
+    "sms": "service_care.sms_template_consent_confirm",
+}
 
 
 class ServiceCareConsent(models.Model):
     """Marketing consent given or withdrawn by a customer: an append-only log.
 
-    The latest row (by date) per partner and channel sets the partner's
-    ``care_email_consent`` / ``care_sms_consent``.
+    A row is for one channel and one purpose, or every marketing purpose of
+    the channel when it names none; ``tools/consent.py`` says how rows add up.
+    A row waiting for its double opt-in confirmation (``pending``) counts for
+    nothing until a confirmation row (``confirms_id``) follows it.
 
     Rows are never edited: a correction is a new row, so the log keeps showing what
     the customer was told and when. ``write`` is refused outside sudo (code such as
@@ -47,6 +59,10 @@ class ServiceCareConsent(models.Model):
         ondelete="cascade",
     )
     channel = fields.Selection(CHANNELS, required=True)
+    purpose = fields.Selection(
+        PURPOSE_SELECTION,
+        help="Empty: every kind of marketing message on this channel.",
+    )
     granted = fields.Boolean(
         help="Ticked: the customer agreed to receive marketing messages on this "
         "channel. Unticked: the customer withdrew their consent.",
@@ -56,6 +72,15 @@ class ServiceCareConsent(models.Model):
     wording = fields.Text(
         help="What the customer agreed to, word for word as it was shown to them.",
     )
+    # Not a company_id: a consent is the customer's, seen wherever they are
+    # (see the record rule); this only says whose shop asked.
+    asking_company_id = fields.Many2one(
+        "res.company",
+        string="Asked By",
+        default=lambda self: self.env.company,
+        help="The shop that asked: its settings and name are in the "
+        "confirmation message.",
+    )
     user_id = fields.Many2one(
         "res.users",
         string="Recorded by",
@@ -64,6 +89,107 @@ class ServiceCareConsent(models.Model):
         ondelete="set null",
     )
     ip = fields.Char(string="IP Address", readonly=True)
+    order_id = fields.Many2one(
+        "sale.order",
+        index="btree_not_null",
+        ondelete="set null",
+        help="The order during whose checkout the customer answered.",
+    )
+    pending = fields.Boolean(
+        "Awaiting Confirmation",
+        readonly=True,
+        help="Double opt-in: the customer has not yet confirmed from the link "
+        "sent to them; until then this consent counts for nothing.",
+    )
+    confirms_id = fields.Many2one(
+        "service.care.consent",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+        help="The pending consent this row confirms.",
+    )
+    confirm_url = fields.Char(compute="_compute_confirm_url")
+
+    @api.depends("pending", "date")
+    def _compute_confirm_url(self):
+        for row in self:
+            row.confirm_url = (
+                row.pending
+                and row.id
+                and (
+                    f"{row.asking_company_id.get_base_url()}/care/consent/{row.id}/"
+                    f"{row._care_confirm_token()}"
+                )
+            )
+
+    def _care_confirm_expiry(self):
+        return signed_link.timestamp(self.date + CONFIRM_TTL)
+
+    def _care_confirm_token(self):
+        self.ensure_one()
+        return self.env["service.care.signed.link"]._care_token(
+            "consent", (self.id, self.partner_id.id), self._care_confirm_expiry()
+        )
+
+    @api.model
+    def _care_from_confirm_token(self, consent_id, token):
+        """(pending row, verdict) for a confirmation link a visitor brings;
+        an unknown row or forged token is (empty, INVALID)."""
+        # sudo: the visitor is anonymous; the signed token proves the link
+        # was sent to the row's customer.
+        row = self.sudo().browse(consent_id).exists()
+        if not row or not row.pending:
+            return self.browse(), signed_link.INVALID
+        verdict = self.env["service.care.signed.link"]._care_verify_token(
+            "consent", [(row.id, row.partner_id.id)], token
+        )
+        return row, verdict
+
+    def _care_ask_confirmation(self):
+        """Send each pending row's customer the way to confirm it: an email
+        with a link, or a text message to reply YES to."""
+        Message = self.env["service.care.message"]
+        for channel, rows in self.grouped("channel").items():
+            template = self.env.ref(CONFIRM_TEMPLATES[channel])
+            Message.send_template(
+                template,
+                rows,
+                channel,
+                "transactional",
+                extra_vals=[{"company_id": row.asking_company_id.id} for row in rows],
+            )
+
+    def _care_confirmed(self):
+        """The pending rows already confirmed."""
+        done = self.search([("confirms_id", "in", self.ids)]).confirms_id
+        return self & done
+
+    def _care_confirm(self, ip=False):
+        """The customer confirmed: a new row grants what the pending one
+        asked, from now on. Confirming twice adds nothing."""
+        todo = self.filtered("pending") - self._care_confirmed()
+        # sudo: confirmation rows carry trusted fields (confirms_id, ip).
+        return (
+            self.sudo()
+            .env["service.care.consent"]
+            .create(
+                [
+                    {
+                        "partner_id": row.partner_id.id,
+                        "asking_company_id": row.asking_company_id.id,
+                        "channel": row.channel,
+                        "purpose": row.purpose,
+                        "granted": True,
+                        "source": row.source,
+                        "wording": row.wording,
+                        "order_id": row.order_id.id,
+                        "confirms_id": row.id,
+                        "ip": ip,
+                    }
+                    for row in todo
+                ]
+            )
+        )
 
     @api.constrains("granted", "wording")
     def _check_wording(self):
@@ -94,7 +220,8 @@ class ServiceCareConsent(models.Model):
         if not self.env.su:
             for vals in vals_list:
                 vals["user_id"] = self.env.uid
-                vals.pop("ip", None)
+                for trusted in ("ip", "pending", "confirms_id"):
+                    vals.pop(trusted, None)
         return super().create(vals_list)
 
     def write(self, vals):

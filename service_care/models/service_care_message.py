@@ -10,6 +10,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, html2plaintext
 
+from ..tools import consent as consent_logic
 from ..tools import message_state, policy, signed_link, tracking
 
 _logger = logging.getLogger(__name__)
@@ -296,6 +297,7 @@ class ServiceCareMessage(models.Model):
         for channel, messages in self.grouped("channel").items():
             contacts = messages.partner_id._care_contact_status(channel)
             last_sends = messages._last_marketing_sends(channel)
+            consents = messages._marketing_consents(channel)
             policies = {}
             for message in messages:
                 partner = message.partner_id
@@ -310,7 +312,7 @@ class ServiceCareMessage(models.Model):
                     partner.tz or company.partner_id.tz or "UTC",
                     partner.country_id.code or company.country_id.code or "",
                     last_sends[partner.id],
-                    has_consent=partner[f"care_{channel}_consent"],
+                    has_consent=consents.get(message.id, False),
                     contact_valid=contact.ok or contact.blacklisted,
                     blacklisted=contact.blacklisted,
                     policy=policies[company],
@@ -335,6 +337,25 @@ class ServiceCareMessage(models.Model):
             else:
                 messages._mark("skipped", reason_code=code, reason=reason)
         to_send._queue()
+
+    def _marketing_consents(self, channel):
+        """{message id: whether its customer agreed to its purpose} for the
+        marketing messages, a query per company and purpose."""
+        consents = {}
+        marketing = self.filtered(lambda message: message.kind == "marketing")
+        groups = marketing.grouped(
+            lambda message: (
+                message.company_id,
+                message.scenario_id.purpose or consent_logic.DEFAULT_PURPOSE,
+            )
+        )
+        for (company, purpose), messages in groups.items():
+            allowed = messages.partner_id._care_marketing_allowed(
+                channel, purpose, company
+            )
+            for message in messages:
+                consents[message.id] = allowed[message.partner_id.id]
+        return consents
 
     def _reason_text(self, decision, contact):
         """Say in the user's words why the policy did not send now."""
@@ -697,15 +718,26 @@ class ServiceCareMessage(models.Model):
             self.get_base_url(), self.uuid, self._token("unsubscribe")
         )
 
+    def _preferences_url(self):
+        self.ensure_one()
+        return tracking.preferences_url(
+            self.get_base_url(), self.uuid, self._token("preferences")
+        )
+
     def _tracked_body(self, body):
         """Add the open pixel, tracked links and unsubscribe footer to a body."""
         self.ensure_one()
         if self.kind == "marketing":
             body = tracking.add_footer(
                 body,
-                self._unsubscribe_url(),
-                self.env._("You receive this because you agreed to hear from us."),
-                self.env._("Unsubscribe"),
+                self.env._(
+                    "You receive this because you agreed to hear from us or "
+                    "bought from us."
+                ),
+                [
+                    (self._preferences_url(), self.env._("Choose what you receive")),
+                    (self._unsubscribe_url(), self.env._("Unsubscribe")),
+                ],
             )
         if not self.company_id.care_tracking:
             return body

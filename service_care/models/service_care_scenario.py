@@ -7,6 +7,8 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools.safe_eval import safe_eval
 
+from ..tools.consent import DEFAULT_PURPOSE, PURPOSE_SELECTION
+
 _logger = logging.getLogger(__name__)
 
 TRIGGERS = [
@@ -42,6 +44,13 @@ class ServiceCareScenario(models.Model):
     active = fields.Boolean(default=True)
     company_id = fields.Many2one("res.company", index=True)
     trigger = fields.Selection(TRIGGERS, required=True, default="api")
+    purpose = fields.Selection(
+        PURPOSE_SELECTION,
+        required=True,
+        default=DEFAULT_PURPOSE,
+        help="What its marketing messages are about: customers choose, purpose "
+        "by purpose, what they agree to receive.",
+    )
     model_id = fields.Many2one(
         "ir.model",
         "Document Model",

@@ -13,6 +13,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from ..tools import contact, signed_link, sms_providers
 from ..tools.policy import local_to_utc
+from .service_care_consent import CONFIRM_TTL as CONSENT_CONFIRM_TTL
 
 _logger = logging.getLogger(__name__)
 
@@ -466,6 +467,9 @@ class ServiceCareSmsGateway(models.Model):
                     inbound.sender,
                 )
             return None
+        if keyword == sms_providers.CONFIRM:
+            self._confirm_by_sms(partners)
+            return keyword
         # sudo: a STOP from a number is its owner's decision; the blacklist
         # is for administrators to edit otherwise.
         blacklist = self.env["phone.blacklist"].sudo()
@@ -510,6 +514,22 @@ class ServiceCareSmsGateway(models.Model):
                     ),
                 )
         return keyword
+
+    @api.model
+    def _confirm_by_sms(self, partners):
+        """YES from a number confirms its owners' SMS consents waiting for
+        a double opt-in, if asked for recently enough."""
+        # sudo: the number's owner confirms their own pending consents.
+        Consent = self.env["service.care.consent"].sudo()
+        pending = Consent.search(
+            [
+                ("partner_id", "in", partners.ids),
+                ("channel", "=", "sms"),
+                ("pending", "=", True),
+                ("date", ">=", fields.Datetime.now() - CONSENT_CONFIRM_TTL),
+            ]
+        )
+        return pending._care_confirm()
 
     @api.model
     def _stopped_by_sms(self, partners):

@@ -11,6 +11,7 @@ KINDS = ("public", "portal", "employee", "user", "manager")
 EXPECTED = {
     # the consent log is never rewritten; managers may delete (GDPR erasure)
     "service.care.consent": ("", "", "", "rc", "rcu"),
+    "service.care.consent.import": ("", "", "", "", "rwcu"),
     "service.care.customer.interval": ("", "", "", "rwc", "rwcu"),
     "service.care.message": ("", "", "", "rwc", "rwcu"),
     # customers read their own reminders on the portal (record rules)

@@ -73,6 +73,18 @@ EXPECTED = {
         *("-", "-", "-"),
         *("ok", "refused", "refused"),
     ),
+    "/care/p/<string:uuid>/<string:token>": (
+        *("-", "-", "-"),
+        *("ok", "refused", "refused"),
+    ),
+    "/my/care/preferences": ("ok", "own", "login", "-", "-", "-"),
+    "/care/consent/<int:consent_id>/<string:token>": (
+        *("-", "-", "-"),
+        *("ok", "refused", "refused"),
+    ),
+    # JSON, on the visitor's own cart (their session) only: no id to try
+    # on someone else's; tried in test_consent_routes.
+    "/shop/care/checkout_consent": ("-", "-", "-", "-", "-", "-"),
     "/service_care/sms/dlr/<int:gateway_id>/<string:sms_uuid>/<string:token>": (
         *("-", "-", "-"),
         *("ok", "refused", "refused"),
@@ -143,6 +155,7 @@ class TestAccessRoutes(ReplenishmentMixin, ServiceCareCase, HttpCase):
                         "state": "sent",
                     }
                 ),
+                "consent": cls._pending_consent(partner),
                 "sms": cls.env["sms.sms"].create(
                     {
                         "number": partner.mobile,
@@ -170,6 +183,16 @@ class TestAccessRoutes(ReplenishmentMixin, ServiceCareCase, HttpCase):
                     ]
                 ),
             )
+
+    @classmethod
+    def _pending_consent(cls, partner):
+        cls.company.care_double_opt_in = True
+        # sudo: as the checkout route gives it for a visitor
+        consent = partner.sudo()._care_set_consent(
+            "sms", True, "checkout", "Text me (SMS)"
+        )
+        cls.company.care_double_opt_in = False
+        return consent
 
     # ------------------------------------------------------------------
     # Visitors and requests
@@ -284,10 +307,22 @@ class TestAccessRoutes(ReplenishmentMixin, ServiceCareCase, HttpCase):
             parts = urlsplit(url)
             return f"{parts.path}?from=%2B48601000099&to=OWOX&text=hello&id=1"
 
+        def consent_link(visitor):
+            own = anna["consent"]
+            valid = urlsplit(own.confirm_url).path
+            if visitor == "replayed":
+                bob_token = bob["consent"].confirm_url.rsplit("/", 1)[1]
+                return f"{valid.rsplit('/', 1)[0]}/{bob_token}"
+            if visitor == "forged":
+                head, token = valid.rsplit("/", 1)
+                return f"{head}/{_forge(token)}"
+            return valid
+
         message_rules = {
             "o": ("/care/o/<string:uuid>/<string:token>.gif", "GET"),
             "c": ("/care/c/<string:uuid>/<string:token>", "GET"),
             "u": ("/care/u/<string:uuid>/<string:token>", "POST"),
+            "p": ("/care/p/<string:uuid>/<string:token>", "POST"),
         }
         builders = {
             "o": lambda m: urlsplit(m._open_url()).path,
@@ -295,6 +330,8 @@ class TestAccessRoutes(ReplenishmentMixin, ServiceCareCase, HttpCase):
                 len(m.get_base_url()) :
             ],
             "u": lambda m: urlsplit(m._unsubscribe_url()).path,
+            # a choice to save: saving the same choices again changes nothing
+            "p": lambda m: f"{urlsplit(m._preferences_url()).path}?email_news=on",
         }
         routes = {
             "/my/care": ("GET", lambda v: "/my/care", None, cart.name),
@@ -366,6 +403,19 @@ class TestAccessRoutes(ReplenishmentMixin, ServiceCareCase, HttpCase):
                 None,
                 None,
             ),
+            "/my/care/preferences": (
+                "GET",
+                lambda v: "/my/care/preferences",
+                None,
+                self.anna.email,
+            ),
+            "/care/consent/<int:consent_id>/<string:token>": (
+                "POST",
+                consent_link,
+                self._consent_state,
+                None,
+            ),
+            "/shop/care/checkout_consent": ("POST", None, None, None),
         }
         for key, (rule, method) in message_rules.items():
             routes[rule] = (
@@ -400,6 +450,13 @@ class TestAccessRoutes(ReplenishmentMixin, ServiceCareCase, HttpCase):
             message.click_count,
             message.state,
             self.anna.care_email_consent,
+        )
+
+    def _consent_state(self):
+        self.anna.invalidate_recordset()
+        return (
+            self.anna.care_sms_consent,
+            len(self.anna.care_consent_ids.filtered("confirms_id")),
         )
 
     def _dlr_state(self):

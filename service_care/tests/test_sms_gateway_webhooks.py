@@ -282,6 +282,35 @@ class TestSmsInbound(SmsGatewayCase, HttpCase):
         self.assertFalse(self._blacklisted("+48601555444"))
         self.assertFalse(partner.care_sms_consent)
 
+    def test_yes_confirms_a_double_opt_in(self):
+        """A number that agreed on the website gets "reply YES"; only YES from
+        that number makes the consent count."""
+        self.env.company.care_double_opt_in = True
+        partner = self._make_customer(
+            "Double", "double@example.pl", "+48 601 555 666", consent=False
+        )
+        [pending] = partner.sudo()._care_set_consent(
+            "sms", True, "checkout", "Text me (SMS)"
+        )
+        self.assertTrue(pending.pending)
+        self.assertFalse(partner.care_sms_consent)
+        asked = self.env["service.care.message"].search(
+            [("res_model", "=", pending._name), ("res_id", "=", pending.id)]
+        )
+        self.assertEqual(
+            (asked.channel, asked.kind, asked.partner_id),
+            ("sms", "transactional", partner),
+        )
+        self._inbound("Yes", sender="+48601234567")
+        self.assertFalse(partner.care_sms_consent, "YES from another number")
+        self._inbound("Так!", sender="+48601555666")
+        self.assertTrue(partner.care_sms_consent)
+        self.assertFalse(self._blacklisted("+48601555666"))
+        confirmation = partner.care_consent_ids.filtered("confirms_id")
+        self.assertEqual(confirmation.confirms_id, pending)
+        self._inbound("yes", sender="+48601555666")
+        self.assertEqual(len(partner.care_consent_ids), 2, "YES twice adds nothing")
+
     def test_jasmin_inbound_ucs2(self):
         self.gateway.provider = "jasmin"
         response = self.url_open(

@@ -200,12 +200,16 @@ class TestPixelFooterUrls(BaseCase):
         self.assertEqual(
             tracking.add_footer(
                 "<div>Body</div>",
-                "https://s.example/care/u/U/T?a=1&b=2",
                 "You agreed to <news>",
-                "Unsubscribe",
+                [
+                    ("https://s.example/care/p/U/T", "Choose <what>"),
+                    ("https://s.example/care/u/U/T?a=1&b=2", "Unsubscribe"),
+                ],
             ),
             '<div>Body</div><p style="font-size:12px;color:#888888;">'
             "You agreed to &lt;news&gt; "
+            '<a href="https://s.example/care/p/U/T" style="color:#888888;">'
+            "Choose &lt;what&gt;</a> · "
             '<a href="https://s.example/care/u/U/T?a=1&amp;b=2" '
             'style="color:#888888;">Unsubscribe</a></p>',
         )
@@ -218,6 +222,10 @@ class TestPixelFooterUrls(BaseCase):
         self.assertEqual(
             tracking.unsubscribe_url("https://s.example", "abc", "f00"),
             "https://s.example/care/u/abc/f00",
+        )
+        self.assertEqual(
+            tracking.preferences_url("https://s.example", "abc", "f00"),
+            "https://s.example/care/p/abc/f00",
         )
         # The target URL travels whole, query and fragment included.
         self.assertEqual(

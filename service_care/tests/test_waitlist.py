@@ -9,6 +9,7 @@ from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
+from ..hooks import post_init_hook
 from .waitlist_common import WaitlistCase
 
 
@@ -249,6 +250,51 @@ class TestWaitlist(WaitlistCase):
         line = self.Waitlist.search([("partner_id", "=", guest.id)])
         self.assertEqual(line.state, "pending", "the address's owner confirms first")
         self.assertTrue(line.confirmation_sent_at)
+
+    def test_install_adopts_odoo_subscribers(self):
+        """At install, a subscriber who asked logged in waits at once on the
+        product's own website; only an address a guest typed is asked to
+        confirm (Odoo let anyone subscribe any address)."""
+        other_site = self.env["website"].create({"name": "Second shop"})
+        # A product of its own: the website is the template's, shared by
+        # the mug's colours.
+        teapot = self.env["product.product"].create(
+            {
+                "name": "Care Test Teapot",
+                "is_storable": True,
+                "website_id": other_site.id,
+            }
+        )
+        portal = new_test_user(self.env, "care_old_portal", groups="base.group_portal")
+        guest = self.env["res.partner"].create(
+            {"name": "Old guest", "email": "old-guest@example.com"}
+        )
+        self.red.stock_notification_partner_ids = portal.partner_id | guest
+        teapot.stock_notification_partner_ids = portal.partner_id
+        post_init_hook(self.env)
+        lines = self.Waitlist.search(
+            [("partner_id", "in", (portal.partner_id | guest).ids)]
+        )
+        got = {
+            (line.partner_id, line.product_id, line.website_id): line.state
+            for line in lines
+        }
+        self.assertEqual(
+            got,
+            {
+                (portal.partner_id, self.red, self.website): "waiting",
+                (portal.partner_id, teapot, other_site): "waiting",
+                (guest, self.red, self.website): "pending",
+            },
+        )
+        confirmations = self.Message.search(
+            [("res_model", "=", "service.care.waitlist"), ("res_id", "in", lines.ids)]
+        )
+        self.assertEqual(confirmations.partner_id, guest, "only the guest confirms")
+        self.assertFalse(
+            (self.red | teapot).stock_notification_partner_ids,
+            "Odoo's cron has nobody left to email",
+        )
 
     def test_shop_shows_our_subscriptions(self):
         self.assertFalse(self.red._has_stock_notification(self.customer))

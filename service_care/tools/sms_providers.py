@@ -54,8 +54,11 @@ RETRY_MAX = timedelta(hours=1)
 # Inbound keywords (the whole message, or its first word; any case).
 OPT_OUT_KEYWORDS = frozenset({"stop", "стоп", "stopall", "unsubscribe", "quit"})
 OPT_IN_KEYWORDS = frozenset({"start", "старт", "unstop"})
+# A double opt-in confirmation: yes (en), да (ru), tak (pl), так (uk).
+CONFIRM_KEYWORDS = frozenset({"yes", "да", "tak", "так"})
 OPT_OUT = "stop"
 OPT_IN = "start"
+CONFIRM = "yes"
 
 # Sender ids: an alphanumeric name (GSM characters, at most 11) or a number.
 SENDER_NAME_MAX = 11
@@ -114,10 +117,11 @@ class InboundSms:
 
 
 def inbound_keyword(text):
-    """Return ``"stop"``, ``"start"`` or None for an inbound text.
+    """Return ``"stop"``, ``"start"``, ``"yes"`` or None for an inbound text.
 
     The first word decides, in any case and without surrounding punctuation:
-    "Stop.", "стоп", "UNSUBSCRIBE me" opt out; "Start" opts back in.
+    "Stop.", "стоп", "UNSUBSCRIBE me" opt out; "Start" opts back in; "Yes!",
+    "так" confirm a consent given on the website (double opt-in).
     """
     words = (text or "").split()
     if not words:
@@ -127,6 +131,8 @@ def inbound_keyword(text):
         return OPT_OUT
     if word in OPT_IN_KEYWORDS:
         return OPT_IN
+    if word in CONFIRM_KEYWORDS:
+        return CONFIRM
     return None
 
 

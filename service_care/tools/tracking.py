@@ -8,6 +8,7 @@ for the scope, made by the model)::
     /care/o/<uuid>/<token>.gif        open pixel            scope "open"
     /care/c/<uuid>/<token>?u=<url>    click redirect        scope "click", url
     /care/u/<uuid>/<token>            unsubscribe (POST)    scope "unsubscribe"
+    /care/p/<uuid>/<token>            the customer's choices scope "preferences"
 
 HTML is edited as text, not parsed and re-serialised, so that everything but the
 rewritten ``href`` values and the added pixel or footer reaches the recipient
@@ -24,6 +25,7 @@ PREFIX = "/care/"
 OPEN_PATH = "/care/o/{uuid}/{token}.gif"
 CLICK_PATH = "/care/c/{uuid}/{token}"
 UNSUBSCRIBE_PATH = "/care/u/{uuid}/{token}"
+PREFERENCES_PATH = "/care/p/{uuid}/{token}"
 
 # A transparent 1x1 GIF (GIF89a, one colour, transparency flag on colour 0).
 PIXEL_GIF = (
@@ -184,17 +186,20 @@ def add_open_pixel(html, pixel_url):
     return _insert_before_body_end(html, pixel)
 
 
-def add_footer(html, unsubscribe_url, text, label):
-    """Add an unsubscribe footer (a sentence and a link) to an HTML body.
+def add_footer(html, text, links):
+    """Add a footer (a sentence and links) to an HTML body.
 
-    :param text: the sentence before the link, plain text (escaped here)
-    :param label: the link text, plain text (escaped here)
+    :param text: the sentence before the links, plain text (escaped here)
+    :param links: ``(url, label)`` pairs, plain text (escaped here)
     """
+    anchors = " · ".join(
+        f'<a href="{html_lib.escape(url)}" style="color:#888888;">'
+        f"{html_lib.escape(label)}</a>"
+        for url, label in links
+    )
     footer = (
         '<p style="font-size:12px;color:#888888;">'
-        f"{html_lib.escape(text)} "
-        f'<a href="{html_lib.escape(unsubscribe_url)}" style="color:#888888;">'
-        f"{html_lib.escape(label)}</a></p>"
+        f"{html_lib.escape(text)} {anchors}</p>"
     )
     return _insert_before_body_end(html, footer)
 
@@ -213,6 +218,12 @@ def click_url(base_url, uuid, token, url):
 def unsubscribe_url(base_url, uuid, token):
     """Absolute URL of the unsubscribe page of a message."""
     return base_url.rstrip("/") + UNSUBSCRIBE_PATH.format(uuid=uuid, token=token)
+
+
+def preferences_url(base_url, uuid, token):
+    """Absolute URL of the page where the customer of a message chooses what
+    they receive."""
+    return base_url.rstrip("/") + PREFERENCES_PATH.format(uuid=uuid, token=token)
 
 
 def list_unsubscribe_headers(url):

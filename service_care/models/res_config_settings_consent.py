@@ -29,9 +29,15 @@ class ResConfigSettings(models.TransientModel):
     care_soft_opt_in_months = fields.Integer(
         related="company_id.care_soft_opt_in_months", readonly=False
     )
-    care_reach_email_count = fields.Integer(compute="_compute_care_reach")
-    care_reach_sms_count = fields.Integer(compute="_compute_care_reach")
-    care_reach_none_count = fields.Integer(compute="_compute_care_reach")
+    care_reach_email_count = fields.Integer(
+        "Reachable by Marketing Email", compute="_compute_care_reach"
+    )
+    care_reach_sms_count = fields.Integer(
+        "Reachable by Marketing SMS", compute="_compute_care_reach"
+    )
+    care_reach_none_count = fields.Integer(
+        "Without a Valid Contact", compute="_compute_care_reach"
+    )
 
     @api.depends("company_id")
     def _compute_care_reach(self):

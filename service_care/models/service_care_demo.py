@@ -184,8 +184,9 @@ CONSENT_NEVER_SHARE = 0.15
 CONSENT_IMPORT_SHARE = 0.3
 CONSENT_SMS_SHARE = 0.7
 CONSENT_WORDING = {
-    ("website", "email"): "Email me reminders and offers.",
-    ("website", "sms"): "Text me (SMS) reminders and offers.",
+    # the checkout boxes' default text
+    ("checkout", "email"): "Email me reminders and offers",
+    ("checkout", "sms"): "Text me (SMS)",
     ("import", "email"): "Newsletter: yes (imported from the previous shop).",
     ("import", "sms"): "SMS offers: yes (imported from the previous shop).",
     ("sms", "sms"): "STOP",
@@ -204,7 +205,7 @@ def plan_consents(customer_keys, seed=DEMO_SEED):
         roll = rng.random()
         if roll < CONSENT_NEVER_SHARE:
             continue
-        source = "import" if roll > 1 - CONSENT_IMPORT_SHARE else "website"
+        source = "import" if roll > 1 - CONSENT_IMPORT_SHARE else "checkout"
         days_ago = rng.randint(30, HISTORY_DAYS)
         plan.append((customer, "email", True, source, days_ago))
         if rng.random() < CONSENT_SMS_SHARE:
@@ -242,8 +243,10 @@ class ServiceCareDemo(models.AbstractModel):
     def _create_demo_consents(self):
         """Log the planned consents, dated in the past; once.
 
-        Called from ``demo/res_partner_demo.xml``: without consents, every
-        marketing message of the demo shop would be skipped.
+        Called from ``demo/sale_order_demo.xml``, after the order history:
+        without consents, every marketing message of the demo shop would be
+        skipped. A box ticked at checkout is on the customer's first order,
+        and dated with it.
         """
         partners = self._demo_partners()
         Consent = self.env["service.care.consent"]
@@ -253,19 +256,33 @@ class ServiceCareDemo(models.AbstractModel):
             return
         now = fields.Datetime.now()
         plan = plan_consents(sorted(partners))
-        Consent.create(
+        first_orders = {}
+        for order in self.env["sale.order"].search(
             [
+                ("partner_id", "in", [p.id for p in partners.values()]),
+                ("state", "=", "sale"),
+            ],
+            order="date_order desc, id desc",
+        ):
+            first_orders[order.partner_id] = order
+        vals_list = []
+        for key, channel, granted, source, days_ago in plan:
+            partner = partners[key]
+            order = source == "checkout" and first_orders.get(partner)
+            vals_list.append(
                 {
-                    "partner_id": partners[key].id,
+                    "partner_id": partner.id,
                     "channel": channel,
                     "granted": granted,
                     "source": source,
                     "wording": CONSENT_WORDING[(source, channel)],
-                    "date": now - timedelta(days=days_ago),
+                    "date": order.date_order
+                    if order
+                    else now - timedelta(days=days_ago),
+                    "order_id": order and order.id,
                 }
-                for key, channel, granted, source, days_ago in plan
-            ]
-        )
+            )
+        Consent.create(vals_list)
         # A STOP puts the number on Odoo's blacklist too, as the gateway does.
         stopped = [partners[key] for key, _c, _g, source, _d in plan if source == "sms"]
         for partner in stopped:

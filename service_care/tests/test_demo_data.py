@@ -193,8 +193,14 @@ class TestDemoData(TransactionCase):
         emailable = self.partners.filtered("care_email_consent")
         self.assertGreaterEqual(len(emailable), 0.7 * len(self.partners))
         self.assertGreaterEqual(len(self.partners - consents.partner_id), 2)
-        self.assertEqual(set(consents.mapped("source")), {"website", "import", "sms"})
+        self.assertEqual(set(consents.mapped("source")), {"checkout", "import", "sms"})
         self.assertTrue(all(consents.mapped("wording")))
+        at_checkout = consents.filtered(lambda c: c.source == "checkout")
+        self.assertEqual(
+            at_checkout.order_id.partner_id, at_checkout.partner_id, "on their order"
+        )
+        for consent in at_checkout:
+            self.assertEqual(consent.date, consent.order_id.date_order)
         [stop] = consents.filtered(lambda c: c.source == "sms")
         self.assertFalse(stop.granted)
         self.assertFalse(stop.partner_id.care_sms_consent)

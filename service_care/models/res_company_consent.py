@@ -13,7 +13,7 @@ class ResCompany(models.Model):
     """How the shop asks its customers for consent: the checkout boxes, the
     double opt-in and the soft opt-in for existing customers."""
 
-    _inherit = "res.company"
+    _inherit = "res.company"  # pylint: disable=consider-merging-classes-inherited
 
     care_checkout_email_box = fields.Boolean(
         string="Email Box at Checkout",

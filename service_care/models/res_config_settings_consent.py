@@ -6,7 +6,7 @@ from odoo import api, fields, models
 class ResConfigSettings(models.TransientModel):
     """Consent settings, and who the shop can reach before its first run."""
 
-    _inherit = "res.config.settings"
+    _inherit = "res.config.settings"  # pylint: disable=consider-merging-classes-inherited
 
     care_checkout_email_box = fields.Boolean(
         related="company_id.care_checkout_email_box", readonly=False

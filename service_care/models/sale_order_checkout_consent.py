@@ -6,7 +6,7 @@ from odoo import models
 class SaleOrder(models.Model):
     """The consent boxes of the website checkout's last step."""
 
-    _inherit = "sale.order"
+    _inherit = "sale.order"  # pylint: disable=consider-merging-classes-inherited
 
     def _care_checkout_boxes(self):
         """The boxes to show on this cart's checkout: a list of dicts with

@@ -33,7 +33,7 @@ LINK_PATHS = {
 
 
 class SaleOrder(models.Model):
-    _inherit = "sale.order"
+    _inherit = "sale.order"  # pylint: disable=consider-merging-classes-inherited
 
     care_predictive = fields.Boolean(
         "Predictive Cart",

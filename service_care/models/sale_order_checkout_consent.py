@@ -30,6 +30,9 @@ class SaleOrder(models.Model):
         return [
             {"channel": channel, "label": label, "checked": ticked.get(channel, False)}
             for channel, label in boxes
+            # A customer who already agreed is not asked again, unless they
+            # answered on this order (the box then shows their answer).
+            if channel in ticked or not partner[f"care_{channel}_consent"]
         ]
 
     def _care_checkout_answers(self):

@@ -251,3 +251,52 @@ class TestConsentChoices(ServiceCareCase):
         self.assertIn(
             nothing, Partner.search(settings.action_care_reach_none()["domain"])
         )
+
+    def test_checkout_boxes(self):
+        self.company.write(
+            {
+                "care_checkout_email_box": True,
+                "care_checkout_sms_box": True,
+                "care_checkout_email_label": "Email me reminders and offers",
+                "care_checkout_sms_label": "Text me (SMS)",
+            }
+        )
+        guest = self._make_customer("Guest", "guest@example.pl", consent=False)
+        order = self.env["sale.order"].create({"partner_id": guest.id})
+
+        def boxes():
+            return {
+                box["channel"]: box["checked"] for box in order._care_checkout_boxes()
+            }
+
+        self.assertEqual(boxes(), {"email": False, "sms": False})
+        [row] = order._care_checkout_answer("email", True, "198.51.100.7")
+        self.assertRecordValues(
+            row,
+            [
+                {
+                    "source": "checkout",
+                    "order_id": order.id,
+                    "wording": "Email me reminders and offers",
+                    "ip": "198.51.100.7",
+                    "granted": True,
+                }
+            ],
+        )
+        self.assertFalse(order._care_checkout_answer("email", True, "198.51.100.7"))
+        self.assertEqual(boxes(), {"email": True, "sms": False})
+        # Unticking before paying withdraws what the tick gave.
+        [untick] = order._care_checkout_answer("email", False, "198.51.100.7")
+        self.assertFalse(untick.granted)
+        self.assertFalse(guest.care_email_consent)
+        self.assertFalse(order._care_checkout_answer("sms", False, "198.51.100.7"))
+        # No mobile number: no SMS box. A box the shop hides is not shown.
+        guest.mobile = False
+        self.company.care_checkout_email_label = False
+        self.assertEqual(boxes(), {})
+        self.assertFalse(order._care_checkout_answer("sms", True, "198.51.100.7"))
+        # A customer who already agreed is not asked again.
+        regular = self._make_customer("Regular", "regular@example.pl")
+        self.company.care_checkout_email_label = "Email me"
+        order = self.env["sale.order"].create({"partner_id": regular.id})
+        self.assertEqual(order._care_checkout_boxes(), [])

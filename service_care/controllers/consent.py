@@ -5,6 +5,8 @@ from werkzeug.exceptions import BadRequest, NotFound
 from odoo import http
 from odoo.http import request
 
+from odoo.addons.auth_signup.controllers.main import AuthSignupHome
+
 from ..tools import signed_link
 from ..tools.consent import PURPOSES
 
@@ -139,4 +141,24 @@ class ServiceCareConsent(http.Controller):
                 "pending": pending,
                 "page_name": "care_preferences",
             },
+        )
+
+
+class ServiceCareSignup(AuthSignupHome):
+    """The email box of the sign-up page, like the checkout's."""
+
+    def _signup_with_values(self, token, values):
+        super()._signup_with_values(token, values)
+        label = request.website.company_id.care_checkout_email_label
+        if not request.params.get("care_consent_email") or not label:
+            return
+        # sudo: the visitor has just created this account; the consent is
+        # logged on its partner, with the visitor's IP.
+        user = (
+            request.env["res.users"]
+            .sudo()
+            .search([("login", "=", values.get("login"))], limit=1)
+        )
+        user.partner_id.with_company(request.website.company_id)._care_set_consent(
+            "email", True, "website", label, ip=request.httprequest.remote_addr
         )

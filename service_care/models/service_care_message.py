@@ -11,7 +11,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, html2plaintext
 
 from ..tools import consent as consent_logic
-from ..tools import message_state, policy, signed_link, tracking
+from ..tools import message_state, policy, signed_link, sms_text, tracking
 
 _logger = logging.getLogger(__name__)
 
@@ -535,8 +535,11 @@ class ServiceCareMessage(models.Model):
             )
             if rendered is None:
                 continue
+            opt_out = self.with_context(lang=lang).env._("Reply STOP to opt out.")
             for message in messages:
                 text = html2plaintext(rendered[message.res_id].get("body") or "")
+                if message.kind == "marketing":
+                    text = sms_text.with_opt_out(text, opt_out)
                 body = message._tracked_text(text)
                 message_vals.append(
                     {

@@ -108,6 +108,42 @@ class TestConsentRoutes(ServiceCareCase, HttpCase):
             )
         self.assertEqual(Consent.search_count([]), before)
 
+    def test_sign_up_with_the_email_box(self):
+        self.env["ir.config_parameter"].set_param("auth_signup.invitation_scope", "b2c")
+        self.company.care_checkout_email_label = "Email me reminders and offers"
+        Users = self.env["res.users"]
+        for login, ticked in (
+            ("ticked@example.pl", True),
+            ("unticked@example.pl", False),
+        ):
+            self.authenticate(None, None)
+            page = self.url_open("/web/signup").text
+            self.assertIn('name="care_consent_email"', page)
+            data = {
+                "csrf_token": _csrf(page),
+                "login": login,
+                "name": login,
+                "password": "care-signup-1",
+                "confirm_password": "care-signup-1",
+            }
+            if ticked:
+                data["care_consent_email"] = "on"
+            self.url_open("/web/signup", data=data)
+            partner = Users.search([("login", "=", login)]).partner_id
+            self.assertTrue(partner, login)
+            self.assertEqual(partner.care_email_consent, ticked, login)
+            if ticked:
+                self.assertRecordValues(
+                    partner.care_consent_ids,
+                    [
+                        {
+                            "source": "website",
+                            "wording": "Email me reminders and offers",
+                            "channel": "email",
+                        }
+                    ],
+                )
+
     # ------------------------------------------------------------------
     # Preferences
     # ------------------------------------------------------------------

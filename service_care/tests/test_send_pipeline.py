@@ -164,7 +164,8 @@ class TestSendPipeline(ServiceCareCase):
         self.assertEqual(message.state, "queued")
         sms = self.env["sms.sms"].search([("uuid", "=", message.sms_uuid)])
         self.assertEqual(sms.number, "+48601234567")
-        self.assertEqual(sms.body, "Hello Anna Kowalska")
+        # a marketing SMS says how to stop them
+        self.assertEqual(sms.body, "Hello Anna Kowalska Reply STOP to opt out.")
         self.assertEqual(sms.state, "outgoing")
         chatter = message.mail_message_id
         self.assertEqual(chatter.message_type, "sms")
@@ -172,6 +173,12 @@ class TestSendPipeline(ServiceCareCase):
         notification = chatter.notification_ids
         self.assertEqual(notification.notification_type, "sms")
         self.assertEqual(notification.sms_id_int, sms.id)
+
+    def test_order_sms_carries_no_opt_out(self):
+        with freeze_time(IN_WINDOW):
+            message = self._send(self.customer, channel="sms", kind="transactional")
+        sms = self.env["sms.sms"].search([("uuid", "=", message.sms_uuid)])
+        self.assertEqual(sms.body, "Hello Anna Kowalska")
 
     def test_broken_template_fails_with_reason_and_others_still_go(self):
         broken = self.mail_template.copy({"subject": "{{ object.no_such_field }}"})

@@ -181,3 +181,16 @@ class TestSmsText(BaseCase):
                     sms_text.kannel_params(text),
                     {"coding": coding, "charset": "UTF-8"},
                 )
+
+    def test_marketing_text_says_how_to_stop(self):
+        opt_out = "Reply STOP to opt out."
+        self.assertEqual(
+            sms_text.with_opt_out("Your cart waits. ", opt_out),
+            "Your cart waits. Reply STOP to opt out.",
+        )
+        for said in ("Reply Stop to end.", "Ответьте STOP."):
+            self.assertEqual(sms_text.with_opt_out(said, opt_out), said)
+        self.assertEqual(
+            sms_text.with_opt_out("Nonstop deals", opt_out),
+            "Nonstop deals Reply STOP to opt out.",
+        )

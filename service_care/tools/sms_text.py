@@ -16,6 +16,7 @@ No normalisation is applied: the text is counted as given, so count exactly
 what is sent (a decomposed "é", e + U+0301, is not GSM-7; NFC first if needed).
 """
 
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -163,3 +164,12 @@ def kannel_params(text):
     UTF-16BE); ``coding`` is 0 (GSM 7-bit) or 2 (UCS-2).
     """
     return {"coding": KANNEL_CODING[get_encoding(text or "")], "charset": "UTF-8"}
+
+
+def with_opt_out(text, opt_out):
+    """``text`` followed by the opt-out sentence, unless it already says how
+    to stop (the word STOP, in any case): a marketing SMS always tells the
+    customer how to stop them."""
+    if re.search(r"\bstop\b", text or "", re.IGNORECASE):
+        return text
+    return f"{(text or '').rstrip()} {opt_out}".strip()

@@ -30,11 +30,12 @@ bootstrap: conf
 run: bootstrap
 	@if ! psql -d postgres -Atc "select 1 from pg_database where datname = '$(DEMO_DB)'" | grep -q 1; then \
 		echo "Creating the database $(DEMO_DB) with the demo shop (a few minutes, once)"; \
-		$(PYTHON) -m odoo -c $(CONF) -d $(DEMO_DB) -i service_care --stop-after-init; \
+		$(PYTHON) -m odoo -c $(CONF) -d $(DEMO_DB) -i service_care,payment_custom --stop-after-init; \
 	else \
 		echo "Updating service_care in the database $(DEMO_DB)"; \
-		$(PYTHON) -m odoo -c $(CONF) -d $(DEMO_DB) -u service_care --stop-after-init; \
+		$(PYTHON) -m odoo -c $(CONF) -d $(DEMO_DB) -u service_care -i payment_custom --stop-after-init; \
 	fi
+	@$(PYTHON) scripts/demo_shop_payment.py -c $(CONF) -d $(DEMO_DB)
 	@echo "Serving the demo shop on http://localhost:$(HTTP_PORT) (admin / admin)"
 	$(PYTHON) -m tests_support.stack -- sh -c '$(PYTHON) scripts/sms_gateway_from_env.py \
 		-c $(CONF) -d $(DEMO_DB) --base-url http://127.0.0.1:$(HTTP_PORT) && \

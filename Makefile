@@ -7,6 +7,9 @@ BUILD := .build
 CONF := $(BUILD)/odoo.conf
 DEMO_DB ?= service_care_demo
 TEST_DB ?= service_care_test
+# The glue addon for OCA queue_job is tested on a database of its own: the
+# main suite proves service_care alone, with plain crons.
+QJ_TEST_DB ?= service_care_qj_test
 HTTP_PORT ?= 8069
 # The addons service_care depends on, and the wire transfer the checkout tour
 # pays with, cached as a template database.
@@ -47,9 +50,16 @@ test: bootstrap
 	@dropdb --if-exists $(TEST_DB)
 	click-odoo-initdb -c $(CONF) -n $(TEST_DB) -m $(DEPENDS) --cache-prefix sctest --cache-max-size 3
 	$(PYTHON) -m odoo -c $(CONF) -d $(TEST_DB) -i service_care --stop-after-init
+	@dropdb --if-exists $(QJ_TEST_DB)
+	click-odoo-initdb -c $(CONF) -n $(QJ_TEST_DB) -m $(DEPENDS),queue_job --cache-prefix scqjtest --cache-max-size 2
+	$(PYTHON) -m odoo -c $(CONF) -d $(QJ_TEST_DB) -i service_care_queue_job --stop-after-init
+	@# pytest exits with 5 when PYTEST_ARGS selects no test of an addon
 	$(PYTHON) -m tests_support.stack -- $(PYTHON) -m pytest -c pytest.ini --rootdir=. \
 		--odoo-config=$(CONF) --odoo-database=$(TEST_DB) --odoo-http \
-		service_care/tests $(PYTEST_ARGS)
+		service_care/tests $(PYTEST_ARGS) || test $$? -eq 5
+	$(PYTHON) -m tests_support.stack -- $(PYTHON) -m pytest -c pytest.ini --rootdir=. \
+		--odoo-config=$(CONF) --odoo-database=$(QJ_TEST_DB) --odoo-http \
+		service_care_queue_job/tests $(PYTEST_ARGS) || test $$? -eq 5
 
 lint: bootstrap
 	pre-commit run --all-files --show-diff-on-failure

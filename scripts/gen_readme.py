@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # Copyright 2026 service_care contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Assemble service_care/README.rst from the fragments in service_care/readme/.
+"""Assemble each addon's README.rst from the fragments in its readme/.
 
 Usage: python3 scripts/gen_readme.py [--check]
 
@@ -10,11 +10,13 @@ turns inline code into reStructuredText and adds the sections. With --check it
 only says whether README.rst is up to date (for pre-commit).
 """
 
+import ast
 import re
 import sys
 from pathlib import Path
 
-ADDON = Path(__file__).resolve().parent.parent / "service_care"
+ROOT = Path(__file__).resolve().parent.parent
+ADDONS = ("service_care", "service_care_queue_job")
 SECTIONS = [
     ("INSTALL.md", "Installation"),
     ("CONFIGURE.md", "Configuration"),
@@ -23,9 +25,9 @@ SECTIONS = [
     ("ROADMAP.md", "Known issues / Roadmap"),
 ]
 HEADER = """\
-============
-Service Care
-============
+{rule}
+{title}
+{rule}
 
 ..
    This README is assembled from the fragments in readme/ by
@@ -46,9 +48,12 @@ def to_rst(markdown):
     return re.sub(r"\[([^\]]+)\]\(([^)]+)\)", r"`\1 <\2>`__", text) + "\n"
 
 
-def render():
-    readme = ADDON / "readme"
-    parts = [HEADER, to_rst((readme / "DESCRIPTION.md").read_text()), "\n"]
+def render(addon):
+    readme = addon / "readme"
+    manifest = ast.literal_eval((addon / "__manifest__.py").read_text())
+    title = manifest["name"]
+    header = HEADER.format(rule="=" * len(title), title=title)
+    parts = [header, to_rst((readme / "DESCRIPTION.md").read_text()), "\n"]
     parts.append("**Table of contents**\n\n.. contents::\n   :local:\n\n")
     for filename, title in SECTIONS:
         fragment = readme / filename
@@ -64,15 +69,14 @@ def render():
 
 
 def main(argv):
-    target = ADDON / "README.rst"
-    text = render()
-    if "--check" in argv:
-        if target.read_text() != text:
-            sys.exit(
-                "service_care/README.rst is out of date: run scripts/gen_readme.py"
-            )
-        return
-    target.write_text(text)
+    for name in ADDONS:
+        target = ROOT / name / "README.rst"
+        text = render(ROOT / name)
+        if "--check" in argv:
+            if not target.exists() or target.read_text() != text:
+                sys.exit(f"{name}/README.rst is out of date: run scripts/gen_readme.py")
+            continue
+        target.write_text(text)
 
 
 if __name__ == "__main__":

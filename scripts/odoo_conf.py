@@ -7,6 +7,7 @@ Usage: python3 scripts/odoo_conf.py OUTPUT.conf
 """
 
 import os
+import site
 import sys
 
 PREREQUISITE = (
@@ -30,7 +31,17 @@ def odoo_addons_dirs():
         os.path.join(os.path.dirname(odoo_dir), "addons"),
         os.path.join(odoo_dir, "addons"),
     ]
-    return [path for path in candidates if os.path.isdir(path)]
+    # Addons installed from PyPI (OCA's odoo-addon-* wheels, such as
+    # queue_job) land in site-packages' odoo/addons, beside a source checkout.
+    for packages in [*site.getsitepackages(), site.getusersitepackages()]:
+        candidates.append(os.path.join(packages, "odoo", "addons"))
+    found = []
+    for path in candidates:
+        if os.path.isdir(path) and os.path.realpath(path) not in map(
+            os.path.realpath, found
+        ):
+            found.append(path)
+    return found
 
 
 def main(output):

@@ -28,11 +28,17 @@ for a cart) gives ``_care_run_batches`` its own ``claim`` and ``remaining``.
 ``_care_in_savepoints`` runs a batch where one record may fail without
 failing the others; ``_care_commit`` is the only commit of the addon's
 business code.
+
+Each cron also says, with a ``FanOut``, how its work would run as parallel
+jobs: ``_care_fan_out`` is the hook where an addon for a job queue (the
+``service_care_queue_job`` glue for OCA ``queue_job``) takes the work over;
+here it does nothing and the cron does the work itself.
 """
 
 import logging
 import threading
 import time
+from dataclasses import dataclass, field
 
 import psycopg2
 
@@ -45,6 +51,26 @@ _logger = logging.getLogger(__name__)
 # runner calls it again at once while work remains); well under Odoo's
 # default limit_time_real_cron of a worker (120 s).
 TIME_BUDGET = 60.0
+
+
+@dataclass(frozen=True)
+class FanOut:
+    """How a cron's work runs as jobs: ``env[model].<method>(**kwargs)``.
+
+    :param channel: the kind of work, for the job queue's channels
+        ("carts", "messages", "sms")
+    :param key: what identifies this piece of work (with the job's number):
+        a second start while the first's jobs wait adds none
+    :param sharded: each job gets ``shard=(index, count)`` and does only
+        its share (work claimed in order rather than ``SKIP LOCKED``)
+    """
+
+    model: str
+    method: str
+    channel: str
+    key: str
+    kwargs: dict = field(default_factory=dict)
+    sharded: bool = False
 
 
 class ServiceCareBatchJob(models.AbstractModel):
@@ -121,6 +147,7 @@ class ServiceCareBatchJob(models.AbstractModel):
         *,
         cron=None,
         time_budget=None,
+        fan_out=None,
     ):
         """Claim and process batches until none is due or the time is up.
 
@@ -133,8 +160,12 @@ class ServiceCareBatchJob(models.AbstractModel):
             work left (outside a cron run, Odoo's runner does not know), or
             a function that wakes what must go on
         :param time_budget: seconds before handing back (``TIME_BUDGET``)
-        :return: how many items were done
+        :param fan_out: a ``FanOut``: how the work runs as jobs where a job
+            queue takes it over (``_care_fan_out``)
+        :return: how many items were done (0 when handed to jobs)
         """
+        if fan_out is not None and self._care_fan_out(fan_out, remaining, batch_size):
+            return 0
         budget = TIME_BUDGET if time_budget is None else time_budget
         started = time.monotonic()
         done = left = 0
@@ -176,7 +207,18 @@ class ServiceCareBatchJob(models.AbstractModel):
         return done
 
     @api.model
-    def _care_run_queue(self, model, due, order, process, batch_size, *, cron=None):
+    def _care_fan_out(self, fan_out, remaining, batch_size):
+        """Hand the work to parallel jobs instead of doing it in this call;
+        return whether it was handed.
+
+        Without a job queue the cron does the work: nothing is handed.
+        """
+        return False
+
+    @api.model
+    def _care_run_queue(
+        self, model, due, order, process, batch_size, *, cron=None, fan_out=None
+    ):
         """``_care_run_batches`` over the rows of one table that are due.
 
         :param model: an empty recordset of the model whose rows are the queue
@@ -191,6 +233,7 @@ class ServiceCareBatchJob(models.AbstractModel):
             remaining=lambda: self._care_count(model, due()),
             batch_size=batch_size,
             cron=cron,
+            fan_out=fan_out,
         )
 
     @api.model

@@ -12,6 +12,7 @@ from odoo.tools import SQL, html2plaintext
 
 from ..tools import consent as consent_logic
 from ..tools import message_state, policy, signed_link, sms_text, tracking
+from .service_care_batch_job import FanOut
 
 _logger = logging.getLogger(__name__)
 
@@ -783,6 +784,13 @@ class ServiceCareMessage(models.Model):
             lambda messages: messages._dispatch(),
             batch_size,
             cron="service_care.ir_cron_service_care_message_dispatch",
+            fan_out=FanOut(
+                self._name,
+                "_cron_dispatch",
+                "messages",
+                "dispatch",
+                {"batch_size": batch_size},
+            ),
         )
         self._schedule_next_dispatch()
         return done

@@ -12,6 +12,7 @@ from odoo.tools import SQL, split_every
 
 from ..tools.intervals import due_date
 from ..tools.replenishment import group_carts, horizon, moved_due_date
+from .service_care_batch_job import FanOut
 
 _logger = logging.getLogger(__name__)
 
@@ -548,6 +549,24 @@ class ServiceCareReminder(models.Model):
         return total
 
     @api.model
+    def _care_job_weekly_carts(self, company_id, run_day, batch_size=500, shard=None):
+        """One job's share of a company's weekly run (see ``FanOut``): cart
+        the due customers of ``shard``, then end the run if none is left.
+        A job for a run that is over (a newer one started) does nothing.
+
+        :param run_day: the run's day, as text (a job's arguments are JSON)
+        :return: how many carts were made
+        """
+        company = self.env["res.company"].browse(company_id).exists()
+        run_day = fields.Date.to_date(run_day)
+        if not company or company.care_cart_run_day != run_day:
+            return 0
+        done = self._care_run_company(company, run_day, batch_size, shard)
+        self._care_finish_run(company, run_day)
+        self.env["service.care.batch.job"]._care_commit()
+        return done
+
+    @api.model
     def _care_start_run(self, company, force=False):
         """Start ``company``'s weekly run if its time has come; return whether.
 
@@ -790,6 +809,19 @@ class ServiceCareReminder(models.Model):
             remaining=lambda: self._care_due_count(company, run_day, after[0], shard),
             batch_size=batch_size,
             cron=self._care_wake_cart_workers,
+            # one job per batch of customers, each its own share of them
+            fan_out=FanOut(
+                self._name,
+                "_care_job_weekly_carts",
+                "carts",
+                f"carts-{company.id}-{run_day}",
+                {
+                    "company_id": company.id,
+                    "run_day": fields.Date.to_string(run_day),
+                    "batch_size": batch_size,
+                },
+                sharded=True,
+            ),
         )
         _logger.info(
             "service_care: %s predictive carts for %s (run of %s)",

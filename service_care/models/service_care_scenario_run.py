@@ -9,6 +9,8 @@ import psycopg2
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .service_care_batch_job import FanOut
+
 _logger = logging.getLogger(__name__)
 
 # How many steps a run may take in one pass before it yields to the others
@@ -120,6 +122,13 @@ class ServiceCareScenarioRun(models.Model):
             lambda runs: runs._execute(),
             batch_size,
             cron="service_care.ir_cron_service_care_scenario_run",
+            fan_out=FanOut(
+                self._name,
+                "_cron_run",
+                "messages",
+                "scenario_runs",
+                {"batch_size": batch_size},
+            ),
         )
         self._schedule_next()
         return done

@@ -8,6 +8,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..tools import delivery_reports
+from .service_care_batch_job import FanOut
 
 _logger = logging.getLogger(__name__)
 
@@ -124,6 +125,13 @@ class ServiceCareSmsReport(models.Model):
             process,
             batch_size,
             cron="service_care.ir_cron_service_care_sms_report",
+            fan_out=FanOut(
+                self._name,
+                "_cron_process",
+                "sms",
+                "sms_reports",
+                {"batch_size": batch_size},
+            ),
         )
         if done:
             self._cron()._trigger(fields.Datetime.now() + AGAIN_AFTER)

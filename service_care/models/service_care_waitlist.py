@@ -11,6 +11,7 @@ from odoo.tools import SQL
 
 from ..tools import signed_link
 from ..tools import waitlist as waitlist_tools
+from .service_care_batch_job import FanOut
 
 STATES = [
     ("pending", "Awaiting Confirmation"),
@@ -410,6 +411,13 @@ class ServiceCareWaitlist(models.Model):
             remaining=lambda: left[0],
             batch_size=batch_size,
             cron="service_care.ir_cron_service_care_waitlist_detect",
+            fan_out=FanOut(
+                self._name,
+                "_cron_detect",
+                "messages",
+                "waitlist_rounds",
+                {"batch_size": batch_size},
+            ),
         )
 
     @api.model

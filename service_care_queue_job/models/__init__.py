@@ -1,0 +1,1 @@
+from . import service_care_batch_job

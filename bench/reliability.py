@@ -40,7 +40,6 @@ import json
 import os
 import random
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -53,6 +52,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+import odoo_process  # noqa: E402
 
 import odoo  # noqa: E402
 from odoo import SUPERUSER_ID, api  # noqa: E402
@@ -119,55 +120,17 @@ class Server:
     """An Odoo server with workers, as a shop runs it."""
 
     def __init__(self, conf, db, log_path):
-        self.http_port, gevent_port = stack_tools.free_ports(2)
-        self.url = f"http://127.0.0.1:{self.http_port}"
         self.log_path = log_path
-        # The "odoo" script rather than "python -m odoo": with workers, Odoo
-        # starts its gevent process again from sys.argv[0].
-        launcher = shutil.which("odoo")
-        self.process = subprocess.Popen(
-            [
-                *([launcher] if launcher else [sys.executable, "-m", "odoo"]),
-                "-c",
-                conf,
-                "-d",
-                db,
-                f"--db-filter=^{db}$",
-                "--workers=2",
-                "--max-cron-threads=2",
-                f"--http-port={self.http_port}",
-                f"--gevent-port={gevent_port}",
-                f"--logfile={log_path}",
-                "--log-level=info",
-            ],
-            cwd=ROOT,
-            start_new_session=True,
+        self.process, self.url, self.http_port = odoo_process.start(
+            conf, db, log_path, ["--workers=2", "--max-cron-threads=2"]
         )
-        deadline = time.monotonic() + 120
-        while stack_tools.http_get(f"{self.url}/web/login") is None:
-            if time.monotonic() > deadline or self.process.poll() is not None:
-                raise SystemExit(f"Odoo did not start; see {log_path}")
-            time.sleep(0.5)
 
     def cron_workers(self):
         """The pids of the cron worker processes alive now."""
-        pids = re.findall(
-            r"Worker WorkerCron \((\d+)\) alive", self.log_path.read_text()
-        )
-        alive = []
-        for pid in {int(pid) for pid in pids}:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, 0)
-                alive.append(pid)
-        return alive
+        return odoo_process.alive_workers(self.log_path, "Cron")
 
     def stop(self):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
+        odoo_process.stop(self.process)
 
 
 # ----------------------------------------------------------------------

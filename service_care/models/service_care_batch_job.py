@@ -38,6 +38,7 @@ here it does nothing and the cron does the work itself.
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import psycopg2
@@ -63,6 +64,8 @@ class FanOut:
         a second start while the first's jobs wait adds none
     :param sharded: each job gets ``shard=(index, count)`` and does only
         its share (work claimed in order rather than ``SKIP LOCKED``)
+    :param remaining: how many items the whole work has, when the cron's
+        own ``remaining`` counts only its share
     """
 
     model: str
@@ -71,6 +74,7 @@ class FanOut:
     key: str
     kwargs: dict = field(default_factory=dict)
     sharded: bool = False
+    remaining: Callable[[], int] | None = None
 
 
 class ServiceCareBatchJob(models.AbstractModel):
@@ -164,7 +168,9 @@ class ServiceCareBatchJob(models.AbstractModel):
             queue takes it over (``_care_fan_out``)
         :return: how many items were done (0 when handed to jobs)
         """
-        if fan_out is not None and self._care_fan_out(fan_out, remaining, batch_size):
+        if fan_out is not None and self._care_fan_out(
+            fan_out, fan_out.remaining or remaining, batch_size
+        ):
             return 0
         budget = TIME_BUDGET if time_budget is None else time_budget
         started = time.monotonic()

@@ -821,6 +821,8 @@ class ServiceCareReminder(models.Model):
                     "batch_size": batch_size,
                 },
                 sharded=True,
+                # every customer due, whatever share the calling cron has
+                remaining=lambda: self._care_due_count(company, run_day),
             ),
         )
         _logger.info(

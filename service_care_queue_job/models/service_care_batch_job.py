@@ -93,9 +93,9 @@ class ServiceCareBatchJob(models.AbstractModel):
         return 1
 
     @api.model
-    def _care_requeue_dead_jobs(self):
+    def _care_requeue_dead_jobs(self, dead_after=DEAD_AFTER):
         """Give the jobs whose worker died (killed, restarted) to another:
-        a started Service Care job that has not finished in ``DEAD_AFTER`` is
+        a started Service Care job that has not finished in ``dead_after`` is
         put back in the queue. Its retry claims what is still due, so nothing
         is done twice."""
         # sudo: the job queue is for administrators; this cron only requeues
@@ -107,7 +107,7 @@ class ServiceCareBatchJob(models.AbstractModel):
                 [
                     ("state", "=", "started"),
                     ("channel", "=like", "root.service_care.%"),
-                    ("date_started", "<", fields.Datetime.now() - DEAD_AFTER),
+                    ("date_started", "<=", fields.Datetime.now() - dead_after),
                 ]
             )
         )

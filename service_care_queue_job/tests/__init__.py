@@ -1,1 +1,1 @@
-from . import test_jobs
+from . import test_job_runner, test_jobs

@@ -216,6 +216,35 @@ def plan_consents(customer_keys, seed=DEMO_SEED):
     return plan
 
 
+# Customers waiting for each sold-out variant, and how they asked.
+WAITLIST_PER_VARIANT = (2, 5)
+WAITLIST_SOURCES = ("shop", "shop", "portal", "backoffice")
+WAITLIST_MAX_DAYS = 40
+
+
+def plan_waitlists(customer_keys, variant_keys, seed=DEMO_SEED):
+    """Plan who waits for the sold-out variants, since when.
+
+    :param customer_keys: sorted customer identifiers
+    :param variant_keys: sorted identifiers of the sold-out variants
+    :return: list of ``(customer_key, variant_key, source, days_ago)``
+    """
+    rng = random.Random(seed + 2)
+    plan = []
+    for variant in variant_keys:
+        count = min(rng.randint(*WAITLIST_PER_VARIANT), len(customer_keys))
+        for customer in sorted(rng.sample(list(customer_keys), count)):
+            plan.append(
+                (
+                    customer,
+                    variant,
+                    rng.choice(WAITLIST_SOURCES),
+                    rng.randint(1, WAITLIST_MAX_DAYS),
+                )
+            )
+    return plan
+
+
 class ServiceCareDemo(models.AbstractModel):
     _name = "service.care.demo"
     _description = "Service Care demo data"
@@ -289,6 +318,46 @@ class ServiceCareDemo(models.AbstractModel):
             # sudo: demo data loads as the superuser anyway; the blacklist is
             # reserved to system users.
             self.env["phone.blacklist"].sudo()._add([partner.mobile])
+
+    @api.model
+    def _create_demo_waitlists(self):
+        """Customers waiting for the sold-out variants, as in a live shop;
+        once. Called from ``demo/sale_order_demo.xml``, after the history
+        (which decides what is sold out)."""
+        Waitlist = self.env["service.care.waitlist"]
+        if Waitlist.search_count([], limit=1):
+            return
+        partners = self._demo_partners()
+        website = self.env["website"].get_current_website()
+        sold_out = (
+            self.env["product.product"]
+            .search(
+                [
+                    ("product_tmpl_id.is_published", "=", True),
+                    ("is_storable", "=", True),
+                    ("allow_out_of_stock_order", "=", False),
+                ],
+                order="id",
+            )
+            .filtered(lambda variant: variant._is_sold_out())
+        )
+        variants = {variant.id: variant for variant in sold_out}
+        now = fields.Datetime.now()
+        Waitlist.create(
+            [
+                {
+                    "partner_id": partners[key].id,
+                    "product_id": variant_id,
+                    "website_id": website.id,
+                    "source": source,
+                    # the longest waiting are told first
+                    "subscribed_at": now - timedelta(days=days),
+                }
+                for key, variant_id, source, days in plan_waitlists(
+                    sorted(partners), sorted(variants)
+                )
+            ]
+        )
 
     @api.model
     def _create_order_history(self):

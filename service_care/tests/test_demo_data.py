@@ -12,7 +12,11 @@ from odoo import fields
 from odoo.tests import TransactionCase, tagged
 from odoo.tools.misc import file_path
 
-from ..models.service_care_demo import plan_consents, plan_order_history
+from ..models.service_care_demo import (
+    plan_consents,
+    plan_order_history,
+    plan_waitlists,
+)
 
 CYRILLIC = re.compile("[\u0400-\u04ff]")
 DEMO_CUSTOMERS = 31
@@ -206,6 +210,25 @@ class TestDemoData(TransactionCase):
         self.assertFalse(stop.partner_id.care_sms_consent)
         self.assertTrue(stop.partner_id.care_email_consent)
         self.assertTrue(stop.partner_id.phone_sanitized_blacklisted)
+
+    def test_customers_wait_for_the_sold_out_variants(self):
+        lines = self.env["service.care.waitlist"].search(
+            [("partner_id", "in", self.partners.ids)]
+        )
+        sold_out = self.variants.filtered(lambda v: v._is_sold_out())
+        self.assertEqual(lines.product_id, sold_out, "every sold-out variant, only")
+        self.assertEqual(
+            len(lines),
+            len(plan_waitlists(range(len(self.partners)), range(len(sold_out)))),
+            "the plan",
+        )
+        self.assertEqual(set(lines.mapped("state")), {"waiting"})
+        self.assertGreater(len(set(lines.mapped("source"))), 1)
+        self.assertGreater(len(set(lines.mapped("subscribed_at"))), len(lines) / 2)
+        self.assertTrue(
+            all(line.subscribed_at < fields.Datetime.now() for line in lines),
+            "waiting since before today",
+        )
 
     def test_the_weekly_carts_of_the_demo_shop_mostly_go_out(self):
         company = self.env.company

@@ -142,19 +142,22 @@ class ResPartner(models.Model):
             )
         return latest
 
-    def _care_marketing_allowed(self, channel, purpose, company):
-        """{partner id: whether marketing for ``purpose`` may go to them on
-        ``channel``}: their own answers, else the company's soft opt-in."""
+    def _care_marketing_allowed(self, channel, purposes, company):
+        """{(partner id, purpose): whether marketing for the purpose may go
+        to them on ``channel``}: their own answers, else the company's soft
+        opt-in. One query for the answers, one per purpose a soft opt-in
+        covers."""
         latest = self._care_consent_latest(channel)
-        soft = company._care_soft_opt_in_partners(self, purpose)
-        return {
-            partner.id: consent_logic.allowed(
-                consent_logic.decide(latest[partner.id], channel, purpose),
-                purpose,
-                (purpose,) if partner in soft else (),
-            )
-            for partner in self
-        }
+        allowed = {}
+        for purpose in purposes:
+            soft = company._care_soft_opt_in_partners(self, purpose)
+            for partner in self:
+                allowed[partner.id, purpose] = consent_logic.allowed(
+                    consent_logic.decide(latest[partner.id], channel, purpose),
+                    purpose,
+                    (purpose,) if partner in soft else (),
+                )
+        return allowed
 
     @api.depends("email", "mobile", "phone", "country_id", "company_id")
     @api.depends_context("company")
@@ -200,13 +203,14 @@ class ResPartner(models.Model):
         """{(channel, purpose): whether this customer receives it}: what they
         said, else the company's soft opt-in."""
         self.ensure_one()
-        return {
-            (channel, purpose): self._care_marketing_allowed(channel, purpose, company)[
-                self.id
-            ]
-            for channel in ("email", "sms")
-            for purpose in consent_logic.PURPOSES
-        }
+        preferences = {}
+        for channel in ("email", "sms"):
+            allowed = self._care_marketing_allowed(
+                channel, consent_logic.PURPOSES, company
+            )
+            for purpose in consent_logic.PURPOSES:
+                preferences[channel, purpose] = allowed[self.id, purpose]
+        return preferences
 
     def _care_set_preferences(self, wanted, ip=False):
         """The customer chose on the preferences page: log each change.

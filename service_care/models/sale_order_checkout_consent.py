@@ -39,18 +39,15 @@ class SaleOrder(models.Model):
         """{channel: ticked} from the latest checkout row of this order."""
         self.ensure_one()
         # sudo: the customer's own answers on their own cart.
-        rows = (
+        latest = (
             self.env["service.care.consent"]
             .sudo()
-            .search(
+            ._care_latest(
                 [("order_id", "=", self.id), ("source", "=", "checkout")],
-                order="date desc, id desc",
+                lambda row: row.channel,
             )
         )
-        answers = {}
-        for row in rows:
-            answers.setdefault(row.channel, row.granted)
-        return answers
+        return {channel: row.granted for channel, row in latest.items()}
 
     def _care_checkout_answer(self, channel, ticked, ip):
         """The customer ticked or unticked a checkout box: log it on their

@@ -145,6 +145,15 @@ class ServiceCareConsent(models.Model):
         )
         return row, verdict
 
+    @api.model
+    def _care_latest(self, domain, key):
+        """{key(row): the latest row} of the rows matching ``domain``,
+        latest by date, then by id (the log's own order)."""
+        latest = {}
+        for row in self.search(domain, order="date desc, id desc"):
+            latest.setdefault(key(row), row)
+        return latest
+
     def _care_ask_confirmation(self):
         """Send each pending row's customer the way to confirm it: an email
         with a link, or a text message to reply YES to."""

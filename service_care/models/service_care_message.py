@@ -352,10 +352,10 @@ class ServiceCareMessage(models.Model):
         )
         for (company, purpose), messages in groups.items():
             allowed = messages.partner_id._care_marketing_allowed(
-                channel, purpose, company
+                channel, [purpose], company
             )
             for message in messages:
-                consents[message.id] = allowed[message.partner_id.id]
+                consents[message.id] = allowed[message.partner_id.id, purpose]
         return consents
 
     def _reason_text(self, decision, contact):

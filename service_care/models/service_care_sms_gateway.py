@@ -535,17 +535,14 @@ class ServiceCareSmsGateway(models.Model):
     def _stopped_by_sms(self, partners):
         """The partners whose latest SMS consent is a withdrawal by SMS reply."""
         # sudo: read to undo a STOP, for the number's owner who sent START.
-        consents = (
+        latest = (
             self.env["service.care.consent"]
             .sudo()
-            .search(
+            ._care_latest(
                 [("partner_id", "in", partners.ids), ("channel", "=", "sms")],
-                order="date desc, id desc",
+                lambda consent: consent.partner_id,
             )
         )
-        latest = {}
-        for consent in consents:
-            latest.setdefault(consent.partner_id, consent)
         return partners.filtered(
             lambda p: (
                 p in latest and not latest[p].granted and latest[p].source == "sms"

@@ -73,6 +73,12 @@ class TestConsentImport(ServiceCareCase):
         self.assertEqual((wizard.imported_count, wizard.known_count), (0, 3))
         self.assertEqual(self.Consent.search([]).ids, before)
 
+    def test_a_line_repeated_in_the_file_is_imported_once(self):
+        line = "anna.import@example.pl,,email,news,2025-04-01,Shopify,yes\n"
+        wizard = self._import(FILE.splitlines(keepends=True)[0] + line + line)
+        self.assertEqual((wizard.imported_count, wizard.known_count), (1, 1))
+        self.assertEqual(len(self.anna.care_consent_ids), 1)
+
     def test_a_file_without_the_columns_is_refused_whole(self):
         with self.assertRaisesRegex(UserError, "missing: date, source"):
             self._import("email,channel\nanna.import@example.pl,email\n")

@@ -243,6 +243,22 @@ class TestDemoData(TransactionCase):
         skipped = messages.filtered(lambda m: m.state == "skipped")
         self.assertLess(len(skipped), len(messages) / 2, skipped.mapped("reason"))
 
+    def test_update_to_1_5_gives_purposes_and_demo_waitlists(self):
+        scenario = self.env.ref("service_care.service_care_scenario_repeat_order")
+        scenario.purpose = "news"
+        lines = self.env["service.care.waitlist"].search([])
+        count = len(lines)
+        lines.unlink()
+        path = file_path("service_care/migrations/18.0.1.5.0/post-migration.py")
+        spec = importlib.util.spec_from_file_location("sc_migration_1_5", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(self.env.cr, "18.0.1.4.0")
+        migration.migrate(self.env.cr, "18.0.1.4.0")  # waitlists once only
+        self.env.invalidate_all()
+        self.assertEqual(scenario.purpose, "replenishment")
+        self.assertEqual(self.env["service.care.waitlist"].search_count([]), count)
+
     def test_a_demo_database_made_before_consents_gets_them_on_update(self):
         consents = self.env["service.care.consent"].search(
             [("partner_id", "in", self.partners.ids)]

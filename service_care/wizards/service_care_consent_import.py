@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import base64
 import binascii
+from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -42,9 +43,11 @@ class ServiceCareConsentImport(models.TransientModel):
         except consent_import.ImportFileError as error:
             raise UserError(self._file_error_text(error)) from error
         problems = [(line, self._row_error_text(error)) for line, error in errors]
-        imported = known = 0
+        matches = self._care_match(rows)
+        seen = self._care_known_keys(self.env["res.partner"].union(*matches.values()))
+        vals_list = []
         for row in rows:
-            partners = self._care_match(row)
+            partners = matches[row.line]
             if not partners:
                 problems.append(
                     (
@@ -57,11 +60,18 @@ class ServiceCareConsentImport(models.TransientModel):
                 )
                 continue
             for partner in partners:
-                if self._care_known(partner, row):
-                    known += 1
+                key = self._care_key(
+                    partner.id, row.channel, row.purpose, row.granted, row.date
+                )
+                if key in seen:
                     continue
-                self._care_create(partner, row)
-                imported += 1
+                # a line repeated in the file is imported once
+                seen.add(key)
+                vals_list.append(self._care_vals(partner, row))
+        self.env["service.care.consent"].create(vals_list)
+        imported = len(vals_list)
+        matched = sum(len(matches[row.line]) for row in rows)
+        known = matched - imported
         problems.sort()
         self.write(
             {
@@ -82,51 +92,66 @@ class ServiceCareConsentImport(models.TransientModel):
             "target": "new",
         }
 
-    def _care_match(self, row):
-        """The customers the line names: by email, else by phone."""
+    def _care_match(self, rows):
+        """{line: the customers it names}: by email (one search for the
+        whole file), else by phone number."""
         Partner = self.env["res.partner"]
-        if row.email:
-            status = check_email(row.email)
+        addresses = {}
+        for row in rows:
+            if row.email:
+                status = check_email(row.email)
+                addresses[row.line] = status.address if status.ok else None
+        by_address = defaultdict(lambda: Partner)
+        for partner in Partner.search(
+            [("email_normalized", "in", [a for a in addresses.values() if a])]
+        ):
+            by_address[partner.email_normalized] |= partner
+        by_number = {}
+        country = self.env.company.country_id.code
+        matches = {}
+        for row in rows:
+            if row.email:
+                address = addresses[row.line]
+                matches[row.line] = by_address[address] if address else Partner
+                continue
+            status = check_phone(row.phone, country)
             if not status.ok:
-                return Partner
-            return Partner.search([("email_normalized", "=", status.address)])
-        status = check_phone(row.phone, self.env.company.country_id.code)
-        if not status.ok:
-            return Partner
-        return Partner._care_find_by_phone(status.address)
+                matches[row.line] = Partner
+                continue
+            if status.address not in by_number:
+                by_number[status.address] = Partner._care_find_by_phone(status.address)
+            matches[row.line] = by_number[status.address]
+        return matches
 
-    def _care_wording(self, row):
-        return row.wording or self.env._(
-            "Consent imported from %(system)s.", system=row.source
+    @staticmethod
+    def _care_key(partner_id, channel, purpose, granted, date):
+        return (partner_id, channel, purpose or False, bool(granted), date)
+
+    def _care_known_keys(self, partners):
+        """The imported rows of these customers, as keys: importing a line
+        again adds nothing."""
+        rows = self.env["service.care.consent"].search_fetch(
+            [("partner_id", "in", partners.ids), ("source", "=", "import")],
+            ["partner_id", "channel", "purpose", "granted", "date"],
         )
-
-    def _care_known(self, partner, row):
-        return bool(
-            self.env["service.care.consent"].search_count(
-                [
-                    ("partner_id", "=", partner.id),
-                    ("source", "=", "import"),
-                    ("channel", "=", row.channel),
-                    ("purpose", "=", row.purpose or False),
-                    ("granted", "=", row.granted),
-                    ("date", "=", row.date),
-                ],
-                limit=1,
+        return {
+            self._care_key(
+                row.partner_id.id, row.channel, row.purpose, row.granted, row.date
             )
-        )
+            for row in rows
+        }
 
-    def _care_create(self, partner, row):
-        return self.env["service.care.consent"].create(
-            {
-                "partner_id": partner.id,
-                "channel": row.channel,
-                "purpose": row.purpose or False,
-                "granted": row.granted,
-                "date": row.date,
-                "source": "import",
-                "wording": self._care_wording(row),
-            }
-        )
+    def _care_vals(self, partner, row):
+        return {
+            "partner_id": partner.id,
+            "channel": row.channel,
+            "purpose": row.purpose or False,
+            "granted": row.granted,
+            "date": row.date,
+            "source": "import",
+            "wording": row.wording
+            or self.env._("Consent imported from %(system)s.", system=row.source),
+        }
 
     @api.model
     def _file_error_text(self, error):

@@ -79,8 +79,9 @@ class TestJobs(ReplenishmentMixin, ServiceCareCase):
         self.assertEqual(job.state, "pending")
         self.assertEqual(job.args[2]["shard"], [0, 1], "7 customers: one batch")
         with trap_jobs() as trap, freeze_time(MONDAY_MAR_2):
-            # 7 customers in batches of 3: three jobs, each its own share
-            self.Reminder._cron_weekly_carts(batch_size=3)
+            # 7 customers in batches of 3: three jobs, each its own share of
+            # all of them, whatever share the calling cron worker had
+            self.Reminder._cron_weekly_carts(batch_size=3, shard=(0, 2))
             self.assertEqual(
                 [job.args[2]["shard"] for job in trap.enqueued_jobs],
                 [[0, 3], [1, 3], [2, 3]],

@@ -11,9 +11,11 @@ TEST_DB ?= service_care_test
 # main suite proves service_care alone, with plain crons.
 QJ_TEST_DB ?= service_care_qj_test
 HTTP_PORT ?= 8069
-# The addons service_care depends on, and the wire transfer the checkout tour
-# pays with, cached as a template database.
-DEPENDS := sale_management,sale_stock,website_sale_stock,sms,portal,payment_custom
+# The addons service_care depends on, the wire transfer the checkout tour pays
+# with, and the Dashboards app, cached as a template database.
+DEPENDS := sale_management,sale_stock,website_sale_stock,sms,portal,payment_custom,spreadsheet_dashboard
+# The addon and its dashboard (auto-installed with the Dashboards app).
+ADDONS := service_care,service_care_dashboard
 PYTEST_ARGS ?=
 
 .PHONY: help run test lint bootstrap conf reset-demo clean
@@ -33,10 +35,10 @@ bootstrap: conf
 run: bootstrap
 	@if ! psql -d postgres -Atc "select 1 from pg_database where datname = '$(DEMO_DB)'" | grep -q 1; then \
 		echo "Creating the database $(DEMO_DB) with the demo shop (a few minutes, once)"; \
-		$(PYTHON) -m odoo -c $(CONF) -d $(DEMO_DB) -i service_care,payment_custom --stop-after-init; \
+		$(PYTHON) -m odoo -c $(CONF) -d $(DEMO_DB) -i $(ADDONS),payment_custom --stop-after-init; \
 	else \
 		echo "Updating service_care in the database $(DEMO_DB)"; \
-		$(PYTHON) -m odoo -c $(CONF) -d $(DEMO_DB) -u service_care -i payment_custom --stop-after-init; \
+		$(PYTHON) -m odoo -c $(CONF) -d $(DEMO_DB) -u service_care -i $(ADDONS),payment_custom --stop-after-init; \
 	fi
 	@$(PYTHON) scripts/demo_shop_payment.py -c $(CONF) -d $(DEMO_DB)
 	@echo "Serving the demo shop on http://localhost:$(HTTP_PORT) (admin / admin)"
@@ -49,14 +51,14 @@ run: bootstrap
 test: bootstrap
 	@dropdb --if-exists $(TEST_DB)
 	click-odoo-initdb -c $(CONF) -n $(TEST_DB) -m $(DEPENDS) --cache-prefix sctest --cache-max-size 3
-	$(PYTHON) -m odoo -c $(CONF) -d $(TEST_DB) -i service_care --stop-after-init
+	$(PYTHON) -m odoo -c $(CONF) -d $(TEST_DB) -i $(ADDONS) --stop-after-init
 	@dropdb --if-exists $(QJ_TEST_DB)
 	click-odoo-initdb -c $(CONF) -n $(QJ_TEST_DB) -m $(DEPENDS),queue_job --cache-prefix scqjtest --cache-max-size 2
 	$(PYTHON) -m odoo -c $(CONF) -d $(QJ_TEST_DB) -i service_care_queue_job --stop-after-init
 	@# pytest exits with 5 when PYTEST_ARGS selects no test of an addon
 	$(PYTHON) -m tests_support.stack -- $(PYTHON) -m pytest -c pytest.ini --rootdir=. \
 		--odoo-config=$(CONF) --odoo-database=$(TEST_DB) --odoo-http \
-		service_care/tests $(PYTEST_ARGS) || test $$? -eq 5
+		service_care/tests service_care_dashboard/tests $(PYTEST_ARGS) || test $$? -eq 5
 	$(PYTHON) -m tests_support.stack -- $(PYTHON) -m pytest -c pytest.ini --rootdir=. \
 		--odoo-config=$(CONF) --odoo-database=$(QJ_TEST_DB) --odoo-http \
 		service_care_queue_job/tests $(PYTEST_ARGS) || test $$? -eq 5

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-ADDONS = ("service_care", "service_care_queue_job")
+ADDONS = ("service_care", "service_care_queue_job", "service_care_dashboard")
 SECTIONS = [
     ("INSTALL.md", "Installation"),
     ("CONFIGURE.md", "Configuration"),

@@ -4,7 +4,7 @@
     "name": "Service Care",
     "summary": "Replenishment reminders, back-in-stock waitlists and lifecycle "
     "messages by email and SMS, all through one tracked send pipeline",
-    "version": "18.0.1.5.0",
+    "version": "18.0.1.6.0",
     "category": "Sales/Sales",
     "website": "https://github.com/service-care/service_care",
     "author": "service_care contributors",
@@ -35,6 +35,7 @@
         "data/repeat_order_scenario_data.xml",
         "data/consent_template_data.xml",
         "views/service_care_message_views.xml",
+        "views/service_care_message_report_views.xml",
         "views/service_care_scenario_test_views.xml",
         "views/service_care_scenario_views.xml",
         "views/service_care_consent_views.xml",

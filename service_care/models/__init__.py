@@ -12,6 +12,7 @@ from . import (
     res_config_settings,
     res_config_settings_consent,
     res_partner,
+    res_partner_reach,
     sale_order,
     sale_order_checkout_consent,
     sale_order_line,
@@ -44,3 +45,7 @@ from . import (
     stock_picking,
     stock_quant,
 )
+
+# isort: split
+# SQL views last: their tables must exist when they are created.
+from . import service_care_message_report

@@ -38,6 +38,9 @@ class ResConfigSettings(models.TransientModel):
     care_reach_none_count = fields.Integer(
         "Without a Valid Contact", compute="_compute_care_reach"
     )
+    care_reach_opted_out_count = fields.Integer(
+        "Opted Out", compute="_compute_care_reach"
+    )
 
     @api.depends("company_id")
     def _compute_care_reach(self):
@@ -50,6 +53,7 @@ class ResConfigSettings(models.TransientModel):
             settings.care_reach_email_count = counts["email"]
             settings.care_reach_sms_count = counts["sms"]
             settings.care_reach_none_count = counts["none"]
+            settings.care_reach_opted_out_count = counts["opted_out"]
 
     def _care_reach_action(self, name, title):
         return {
@@ -73,4 +77,9 @@ class ResConfigSettings(models.TransientModel):
     def action_care_reach_none(self):
         return self._care_reach_action(
             "none", self.env._("Customers Without a Valid Contact")
+        )
+
+    def action_care_reach_opted_out(self):
+        return self._care_reach_action(
+            "opted_out", self.env._("Customers Who Opted Out")
         )

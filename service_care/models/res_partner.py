@@ -169,36 +169,6 @@ class ResPartner(models.Model):
                 partner[f"care_{channel}_address"] = status.address
                 partner[f"care_{channel}_issue"] = status.reason
 
-    @api.model
-    def _care_reach_domains(self):
-        """Who the shop can reach with marketing, as domains on customers
-        (contacts with an order): the figures of the settings page and the
-        lists behind them are the same search.
-
-        The SMS figure counts a valid number (Odoo's ``phone_sanitized``);
-        the pipeline also checks that it is a mobile when it sends.
-        """
-        customers = [("sale_order_ids", "!=", False)]
-        return {
-            "email": [
-                *customers,
-                ("care_email_consent", "=", True),
-                ("email_normalized", "!=", False),
-                ("is_blacklisted", "=", False),
-            ],
-            "sms": [
-                *customers,
-                ("care_sms_consent", "=", True),
-                ("phone_sanitized", "!=", False),
-                ("phone_sanitized_blacklisted", "=", False),
-            ],
-            "none": [
-                *customers,
-                ("email_normalized", "=", False),
-                ("phone_sanitized", "=", False),
-            ],
-        }
-
     def _care_preferences(self, company):
         """{(channel, purpose): whether this customer receives it}: what they
         said, else the company's soft opt-in."""

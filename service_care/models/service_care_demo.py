@@ -12,9 +12,13 @@ from collections import defaultdict
 from datetime import datetime, time, timedelta
 
 import pytz
+from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..tools import demo_history
 
 _logger = logging.getLogger(__name__)
 
@@ -358,6 +362,362 @@ class ServiceCareDemo(models.AbstractModel):
                 )
             ]
         )
+
+    @api.model
+    def _create_demo_history(self):
+        """A year of messages with what became of them, planned from the
+        order history (``tools/demo_history.py``); once.
+
+        Called from ``demo/sale_order_demo.xml`` after the consents: the
+        dashboard, the results and the customers' chatter then look like a
+        shop that has used the addon for a year. The SMS went through two
+        gateways, archived so that the demo never sends through them.
+        """
+        if self.env.ref(
+            "service_care.service_care_sms_gateway_demo_jasmin",
+            raise_if_not_found=False,
+        ):
+            return
+        now = fields.Datetime.now().replace(microsecond=0)
+        partners = self._demo_partners()
+        orders = self.env["sale.order"].search(
+            [
+                ("partner_id", "in", [p.id for p in partners.values()]),
+                ("state", "=", "sale"),
+            ],
+            order="date_order, id",
+        )
+        by_partner = orders.grouped("partner_id")
+        mobiles = (
+            self.env["res.partner"]
+            .concat(*partners.values())
+            ._care_contact_status("sms")
+        )
+        customers = [
+            demo_history.Customer(
+                key,
+                partner.care_email_consent,
+                partner.care_sms_consent,
+                mobiles[partner.id].ok,
+                [
+                    (order.id, order.date_order)
+                    for order in by_partner.get(partner, orders.browse())
+                ],
+            )
+            for key, partner in sorted(partners.items())
+        ]
+        variants = sorted(
+            self._demo_variants(
+                {
+                    key
+                    for habits in HABITS.values()
+                    for key, *_rest in habits
+                    if "{" not in key
+                }
+            ).values(),
+            key=lambda variant: variant.id,
+        )
+        plan = demo_history.plan_message_history(
+            customers, [variant.id for variant in variants], now
+        )
+        # The history is past: it starts no scenario and tracks nothing.
+        demo = self.with_context(
+            tracking_disable=True,
+            mail_create_nolog=True,
+            mail_notrack=True,
+            service_care_no_trigger=True,
+        )
+        gateways = demo._create_demo_gateways()
+        carts = demo._create_demo_carts(plan, orders.with_env(demo.env))
+        demo._create_demo_messages(plan, partners, carts, gateways, now)
+
+    @api.model
+    def _create_demo_gateways(self):
+        """{half of the year: gateway}: the shop moved from a Jasmin to a
+        Kannel gateway half-way; ``make run`` sets the Kannel one up for real
+        (same name)."""
+        Gateway = self.env["service.care.sms.gateway"]
+        company = self.env.ref("base.main_company")
+        jasmin, kannel = Gateway.create(
+            [
+                {
+                    "name": "Jasmin (previous provider)",
+                    "active": False,
+                    "company_id": company.id,
+                    "provider": "jasmin",
+                    "url": "http://127.0.0.1:1401/send",
+                    "price_per_segment": 0.045,
+                },
+                {
+                    "name": "Local Kannel",
+                    "active": False,
+                    "company_id": company.id,
+                    "provider": "kannel",
+                    "url": "http://127.0.0.1:13013/cgi-bin/sendsms",
+                    "price_per_segment": 0.04,
+                },
+            ]
+        )
+        self.env["ir.model.data"]._update_xmlids(
+            [
+                {
+                    "xml_id": "service_care.service_care_sms_gateway_demo_jasmin",
+                    "record": jasmin,
+                    "noupdate": True,
+                },
+                {
+                    "xml_id": "service_care.service_care_sms_gateway_demo_kannel",
+                    "record": kannel,
+                    "noupdate": True,
+                },
+            ]
+        )
+        return {"first": jasmin, "second": kannel}
+
+    @api.model
+    def _create_demo_carts(self, plan, orders):
+        """The predictive carts of the plan: {(customer, sent at): cart}.
+
+        A confirmed cart is the order it became; the others were cancelled
+        quotations with the lines of the customer's previous order.
+        """
+        carts = {}
+        quotations = []
+        for message in plan:
+            if not message.cart:
+                continue
+            state, order_id = message.cart
+            at = message.sent_at
+            visited = at + timedelta(hours=3)
+            values = {
+                "care_predictive": True,
+                "care_cart_state": state,
+                "care_cart_date": at.date(),
+                "care_cart_expires_at": at + timedelta(days=3),
+                "care_cart_visited_at": visited
+                if state != "expired" or message.clicked_at
+                else False,
+                "care_cart_decided_at": at + timedelta(days=3)
+                if state == "expired"
+                else visited,
+                "care_cart_postponed_weeks": 2 if state == "postponed" else 0,
+            }
+            if order_id:
+                order = orders.browse(order_id)
+                order.write(values)
+                carts[message.customer, at] = order
+                continue
+            previous = orders.browse(message.order)
+            quotations.append(
+                (
+                    (message.customer, at),
+                    {
+                        **values,
+                        "partner_id": previous.partner_id.id,
+                        "website_id": previous.website_id.id,
+                        "warehouse_id": previous.warehouse_id.id,
+                        "user_id": previous.user_id.id,
+                        "date_order": at,
+                        "order_line": [
+                            Command.create(
+                                {
+                                    "product_id": line.product_id.id,
+                                    "product_uom_qty": line.product_uom_qty,
+                                }
+                            )
+                            for line in previous.order_line
+                        ],
+                    },
+                )
+            )
+        created = self.env["sale.order"].create([vals for _key, vals in quotations])
+        created._action_cancel()
+        for (key, _vals), cart in zip(quotations, created, strict=True):
+            carts[key] = cart
+        return carts
+
+    @api.model
+    def _create_demo_messages(self, plan, partners, carts, gateways, now):
+        """Log the planned messages with their outcomes, and their chatter."""
+        ref = self.env.ref
+        steps = {
+            key: ref(f"service_care.service_care_scenario_{step}")
+            for key, step in {
+                ("replenishment", "email"): "replenishment_step_email",
+                ("replenishment", "sms"): "replenishment_step_sms",
+                ("repeat_order", "email"): "repeat_order_step_email",
+                ("back_in_stock", "email"): "waitlist_step_email",
+                ("back_in_stock", "sms"): "waitlist_step_sms",
+                ("out_of_stock_again", "email"): "waitlist_step_out_again",
+            }.items()
+        }
+        order_sms = ref("service_care.sms_template_order_confirmed")
+        orders = self.env["sale.order"]
+        products = self.env["product.product"]
+        note = ref("mail.mt_note")
+        author = ref("base.main_company").partner_id
+        half_year = now - timedelta(days=182)
+        vals_list, chatter_list = [], []
+        for message in plan:
+            partner = partners[message.customer]
+            step = steps.get((message.flow, message.channel))
+            if message.cart:
+                document = carts[message.customer, message.sent_at]
+            elif message.order:
+                document = orders.browse(message.order)
+            else:
+                document = partner
+            text = self._demo_text(message, document, products)
+            vals = self._demo_message_vals(message, half_year, gateways)
+            vals.update(
+                partner_id=partner.id,
+                scenario_step_id=step.id if step else False,
+                scenario_id=step.scenario_id.id if step else False,
+                res_model=document._name,
+                res_id=document.id,
+                subject=text if message.channel == "email" else False,
+                mail_template_id=step.mail_template_id.id if step else False,
+                sms_template_id=(step.sms_template_id if step else order_sms).id
+                if message.channel == "sms"
+                else False,
+            )
+            if message.converted_order:
+                order = orders.browse(message.converted_order)
+                vals.update(
+                    order_id=order.id,
+                    attribution="direct" if message.clicked_at else "assisted",
+                    amount=order.amount_untaxed,
+                    converted_at=order.date_order,
+                )
+            vals_list.append(vals)
+            chatter_list.append(
+                message.state != "skipped"
+                and {
+                    "model": document._name,
+                    "res_id": document.id,
+                    "date": message.sent_at,
+                    "author_id": author.id,
+                    "subtype_id": note.id,
+                    "message_type": "email_outgoing"
+                    if message.channel == "email"
+                    else "sms",
+                    "subject": text if message.channel == "email" else False,
+                    "body": Markup("<p>%s</p>") % text,
+                }
+            )
+        messages = self.env["service.care.message"].create(vals_list)
+        # sudo: chatter messages are written as the system, like the pipeline.
+        chatter = (
+            self.env["mail.message"]
+            .sudo()
+            .create([vals for vals in chatter_list if vals])
+        )
+        messages.filtered(lambda m: m.state != "skipped")._link(
+            [
+                (message, {"mail_message_id": posted.id})
+                for message, posted in zip(
+                    messages.filtered(lambda m: m.state != "skipped"),
+                    chatter,
+                    strict=True,
+                )
+            ]
+        )
+        # A year of messages was logged over the year: the hourly SMS limits
+        # count the messages logged in the last hour.
+        self.env.cr.execute(
+            SQL(
+                "UPDATE service_care_message SET create_date = scheduled_at,"
+                " write_date = scheduled_at WHERE id = ANY(%s)",
+                messages.ids,
+            )
+        )
+        messages.invalidate_recordset(["create_date", "write_date"])
+        _logger.info("Service Care demo: %s messages of history", len(messages))
+
+    @api.model
+    def _demo_message_vals(self, message, half_year, gateways):
+        """The log values of a planned message: state and timestamps."""
+        at = message.sent_at
+        vals = {
+            "company_id": self.env.ref("base.main_company").id,
+            "channel": message.channel,
+            "kind": message.kind,
+            "state": message.state,
+            "scheduled_at": at,
+        }
+        if message.state == "skipped":
+            channel = {"email": self.env._("Email"), "sms": self.env._("SMS")}
+            vals.update(
+                skipped_at=at,
+                reason_code=message.reason_code,
+                reason=self.env._(
+                    "The customer has not given consent to marketing by %(channel)s.",
+                    channel=channel[message.channel],
+                ),
+            )
+            return vals
+        vals.update(queued_at=at, sent_at=at)
+        if message.state == "bounced":
+            vals.update(bounced_at=at + timedelta(minutes=1), reason_code="bounced")
+        if message.state == "failed":
+            vals.update(
+                failed_at=at + timedelta(seconds=30),
+                reason_code="undelivered",
+                reason=self.env._("The handset could not be reached."),
+            )
+        if message.channel == "sms":
+            gateway = gateways["first" if at < half_year else "second"]
+            vals.update(
+                sms_gateway_id=gateway.id,
+                cost=gateway.price_per_segment * (2 if message.flow == "order" else 1),
+            )
+            if message.state not in ("failed", "sent"):
+                vals["delivered_at"] = at + timedelta(seconds=20)
+        vals.update(
+            machine_open_count=int(message.machine_open),
+            open_count=int(bool(message.opened_at)),
+            opened_at=message.opened_at,
+            click_count=int(bool(message.clicked_at)),
+            clicked_at=message.clicked_at,
+        )
+        return vals
+
+    @api.model
+    def _demo_text(self, message, document, products):
+        """What the customer read: a subject for an email, a text for an SMS."""
+        if message.variant:
+            product = products.browse(message.variant).display_name
+            texts = {
+                ("out_of_stock_again", "email"): self.env._(
+                    "%(product)s sold out again", product=product
+                ),
+                ("back_in_stock", "email"): self.env._(
+                    "%(product)s is back in stock", product=product
+                ),
+                ("back_in_stock", "sms"): self.env._(
+                    "%(product)s is back in stock. Reply STOP to opt out.",
+                    product=product,
+                ),
+            }
+        elif message.flow == "order":
+            texts = {
+                ("order", "sms"): self.env._(
+                    "Order %(order)s confirmed: we will text you when it leaves.",
+                    order=document.name,
+                )
+            }
+        else:
+            texts = {
+                ("repeat_order", "email"): self.env._("Time for a refill?"),
+                ("replenishment", "email"): self.env._(
+                    "Your cart for this week is ready"
+                ),
+                ("replenishment", "sms"): self.env._(
+                    "Your cart for this week is ready: confirm or postpone it in "
+                    "one click. Reply STOP to opt out."
+                ),
+            }
+        return texts[message.flow, message.channel]
 
     @api.model
     def _create_order_history(self):

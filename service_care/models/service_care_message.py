@@ -128,6 +128,14 @@ class ServiceCareMessage(models.Model):
         help="When staff sent again a message that may have gone out.",
     )
     cost = fields.Float(digits=(16, 4), readonly=True)
+    sms_gateway_id = fields.Many2one(
+        "service.care.sms.gateway",
+        "SMS Gateway",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+        help="The gateway that took the SMS (and billed it).",
+    )
     currency_id = fields.Many2one(related="company_id.currency_id")
     order_id = fields.Many2one(
         "sale.order", "Attributed Order", index="btree_not_null", ondelete="set null"

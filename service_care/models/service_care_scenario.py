@@ -18,6 +18,21 @@ TRIGGERS = [
     ("domain", "Document entered the filter (checked regularly)"),
     ("api", "Started by a feature"),
 ]
+# What a scenario's messages are reported as, flow by flow (Dashboards and
+# Reporting > Results); a step may report as a flow of its own.
+FLOWS = [
+    ("replenishment", "Replenishment"),
+    ("repeat_order", "Repeat order"),
+    ("back_in_stock", "Back in stock"),
+    ("out_of_stock_again", "Out of stock again"),
+    ("abandoned_cart", "Abandoned cart"),
+    ("order", "Order messages"),
+    ("post_purchase", "Post-purchase"),
+    ("birthday", "Birthday"),
+    ("new_release", "New release"),
+    ("digest", "Best-sellers digest"),
+    ("other", "Other"),
+]
 # The document each event trigger starts runs on.
 TRIGGER_MODELS = {
     "order_confirmed": "sale.order",
@@ -50,6 +65,13 @@ class ServiceCareScenario(models.Model):
         default=DEFAULT_PURPOSE,
         help="What its marketing messages are about: customers choose, purpose "
         "by purpose, what they agree to receive.",
+    )
+    flow = fields.Selection(
+        FLOWS,
+        "Reported As",
+        required=True,
+        default="other",
+        help="The flow its messages count in on the dashboard and in the results.",
     )
     model_id = fields.Many2one(
         "ir.model",

@@ -10,6 +10,7 @@ from odoo.tools.safe_eval import safe_eval
 from ..tools import ab_test
 from ..tools.policy import WEEKDAY_SELECTION
 from ..tools.scenario_time import wait_until
+from .service_care_scenario import FLOWS
 
 STEP_TYPES = [
     ("wait", "Wait"),
@@ -45,6 +46,12 @@ class ServiceCareScenarioStep(models.Model):
     sequence = fields.Integer(default=10)
     name = fields.Char(required=True, translate=True)
     step_type = fields.Selection(STEP_TYPES, required=True, default="send")
+    flow = fields.Selection(
+        FLOWS,
+        "Reported As",
+        help="Report this step's messages as a flow of their own; empty: as "
+        "the scenario's flow.",
+    )
     # wait
     wait_amount = fields.Integer(default=1)
     wait_unit = fields.Selection(

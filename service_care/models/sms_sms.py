@@ -385,7 +385,7 @@ class SmsSms(models.Model):
         # whoever sends it.
         self.env["service.care.message"].sudo().search(
             [("sms_uuid", "=", self.uuid)]
-        ).write({"cost": cost})
+        ).write({"cost": cost, "sms_gateway_id": gateway.id})
 
     def _care_defer(self, gateway, reason):
         """Keep these SMS queued and wake the queue at their next try."""

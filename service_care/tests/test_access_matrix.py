@@ -14,6 +14,7 @@ EXPECTED = {
     "service.care.consent.import": ("", "", "", "", "rwcu"),
     "service.care.customer.interval": ("", "", "", "rwc", "rwcu"),
     "service.care.message": ("", "", "", "rwc", "rwcu"),
+    "service.care.message.report": ("", "", "", "r", "r"),
     # customers read their own reminders on the portal (record rules)
     "service.care.reminder": ("", "r", "", "rw", "rwcu"),
     "service.care.replenishment.report": ("", "", "", "r", "r"),

@@ -142,6 +142,7 @@ class TestSmsGatewaySend(SmsGatewayCase):
             (self.gateway, 2, "ucs2", 0.1),
         )
         self.assertEqual(message.cost, 0.1)
+        self.assertEqual(message.sms_gateway_id, self.gateway, "cost by gateway")
         self.assertEqual(message.state, "sent")
         self.assertEqual(self._notification(message).notification_status, "pending")
 

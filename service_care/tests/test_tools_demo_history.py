@@ -1,0 +1,84 @@
+# Copyright 2026 service_care contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from collections import Counter
+from datetime import datetime, timedelta
+
+from odoo.tests import tagged
+from odoo.tests.common import BaseCase
+
+from odoo.addons.service_care.tools.demo_history import (
+    Customer,
+    plan_message_history,
+)
+
+NOW = datetime(2026, 12, 1, 12, 0)
+
+
+def _customers():
+    customers = []
+    for key in range(40):
+        orders = [
+            (key * 100 + n, NOW - timedelta(days=360 - n * (20 + key % 15)))
+            for n in range(360 // (20 + key % 15))
+        ]
+        customers.append(
+            Customer(key, key % 5 != 0, key % 3 == 0, key % 2 == 0, orders)
+        )
+    return customers
+
+
+@tagged("service_care")
+class TestDemoHistoryTools(BaseCase):
+    def test_the_same_seed_plans_the_same_year(self):
+        first = plan_message_history(_customers(), [1, 2, 3], NOW)
+        second = plan_message_history(_customers(), [1, 2, 3], NOW)
+        self.assertEqual(first, second)
+        self.assertNotEqual(
+            first, plan_message_history(_customers(), [1, 2, 3], NOW, seed=7)
+        )
+
+    def test_every_flow_has_outcomes_within_the_year(self):
+        plan = plan_message_history(_customers(), [1, 2, 3], NOW)
+        flows = Counter(message.flow for message in plan)
+        self.assertEqual(
+            set(flows),
+            {
+                "replenishment",
+                "repeat_order",
+                "back_in_stock",
+                "out_of_stock_again",
+                "order",
+            },
+        )
+        self.assertTrue(all(NOW - timedelta(days=366) < m.sent_at < NOW for m in plan))
+        states = Counter(message.state for message in plan)
+        for state in (
+            "delivered",
+            "opened",
+            "clicked",
+            "converted",
+            "bounced",
+            "skipped",
+        ):
+            self.assertTrue(states[state], state)
+
+    def test_no_marketing_without_consent_and_orders_only_after_a_read(self):
+        customers = {c.key: c for c in _customers()}
+        for message in plan_message_history(list(customers.values()), [1], NOW):
+            customer = customers[message.customer]
+            consent = (
+                customer.email_consent
+                if message.channel == "email"
+                else customer.sms_consent
+            )
+            if message.kind == "marketing" and not consent:
+                self.assertEqual(
+                    (message.state, message.reason_code), ("skipped", "no_consent")
+                )
+            if message.converted_order:
+                self.assertTrue(message.opened_at or message.clicked_at)
+                self.assertEqual(message.channel, "email")
+            if message.channel == "sms":
+                self.assertIsNone(message.opened_at, "an SMS has no open pixel")
+            if message.sent_at and message.opened_at:
+                self.assertGreater(message.opened_at, message.sent_at)

@@ -1,0 +1,1 @@
+from . import test_dashboard, test_dashboard_tour

@@ -22,7 +22,7 @@ OUTPUT = (
 SHEET = "Dashboard"
 PERIOD = "a6b0c1d2-5e3f-4a71-9b2c-0d1e2f3a4b5c"
 ROW_HEIGHT = 23
-COL_WIDTHS = [190, 80, 80, 80, 80, 80, 80, 80, 80, 90, 110, 90]
+COL_WIDTHS = [250, 70, 80, 75, 85, 125, 75, 85, 85, 125, 90, 125]
 REPORT = "service.care.message.report"
 # The flows in the dashboard's table: as many rows as the report has flows.
 FLOW_ROWS = 11
@@ -271,10 +271,10 @@ def trends(sheet, row):
                 groupby=["date:week", "flow"],
                 measure=measure,
                 domain=[],
-                box=(index * 570, Sheet.y(row + 1), 560, 300),
+                box=(index * 590, Sheet.y(row + 2), 580, 300),
             )
         )
-    return row + 15
+    return row + 16
 
 
 def carts_and_reach(sheet, row):
@@ -398,7 +398,7 @@ def waitlists(sheet, row):
 
 def sms_cost(sheet, row):
     """What the SMS cost, by week and by gateway."""
-    sms = [["channel", "=", "sms"]]
+    sms = [["channel", "=", "sms"], ["sms_gateway_id", "!=", False]]
     sheet.put(f"A{row}", t("SMS cost"), "title")
     cost = sheet.add_pivot("SMS cost", REPORT, ["cost"], domain=sms, date="date")
     sheet.put(f"A{row + 1}", t("Total SMS cost"), "label")
@@ -411,10 +411,10 @@ def sms_cost(sheet, row):
             groupby=["date:week", "sms_gateway_id"],
             measure="cost",
             domain=sms,
-            box=(0, Sheet.y(row + 2), 1130, 280),
+            box=(0, Sheet.y(row + 3), 1170, 280),
         )
     )
-    return row + 16
+    return row + 17
 
 
 def build():

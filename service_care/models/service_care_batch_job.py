@@ -83,8 +83,14 @@ class ServiceCareBatchJob(models.AbstractModel):
 
     @api.model
     def _care_testing(self):
-        """Whether this runs inside a test, whose transaction must stay open."""
-        return bool(getattr(threading.current_thread(), "testing", False))
+        """Whether this runs inside a test, whose transaction must stay open;
+        or inside a module install (the demo shop's carts of the week), whose
+        transaction is the install's: context ``service_care_one_transaction``.
+        """
+        return bool(
+            getattr(threading.current_thread(), "testing", False)
+            or self.env.context.get("service_care_one_transaction")
+        )
 
     @api.model
     def _care_commit(self):

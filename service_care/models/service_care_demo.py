@@ -432,31 +432,44 @@ class ServiceCareDemo(models.AbstractModel):
         demo._create_demo_messages(plan, partners, carts, gateways, now)
 
     @api.model
+    def _prepare_demo_week(self):
+        """Today's state of a live shop: this week's predictive carts wait
+        for the customers, their scenario runs under way. Called from
+        ``demo/replenishment_demo.xml``, last: it is the weekly run a manager
+        starts with "Run now", inside the install's transaction."""
+        self.env["service.care.reminder"].with_context(
+            service_care_one_transaction=True
+        )._cron_weekly_carts(force=True)
+
+    @api.model
     def _create_demo_gateways(self):
         """{half of the year: gateway}: the shop moved from a Jasmin to a
         Kannel gateway half-way; ``make run`` sets the Kannel one up for real
         (same name)."""
-        Gateway = self.env["service.care.sms.gateway"]
+        Gateway = self.env["service.care.sms.gateway"].with_context(active_test=False)
         company = self.env.ref("base.main_company")
-        jasmin, kannel = Gateway.create(
-            [
-                {
-                    "name": "Jasmin (previous provider)",
-                    "active": False,
-                    "company_id": company.id,
-                    "provider": "jasmin",
-                    "url": "http://127.0.0.1:1401/send",
-                    "price_per_segment": 0.045,
-                },
-                {
-                    "name": "Local Kannel",
-                    "active": False,
-                    "company_id": company.id,
-                    "provider": "kannel",
-                    "url": "http://127.0.0.1:13013/cgi-bin/sendsms",
-                    "price_per_segment": 0.04,
-                },
-            ]
+        jasmin = Gateway.create(
+            {
+                "name": "Jasmin (previous provider)",
+                "active": False,
+                "company_id": company.id,
+                "provider": "jasmin",
+                "url": "http://127.0.0.1:1401/send",
+                "price_per_segment": 0.045,
+            }
+        )
+        # a demo database that ``make run`` served has its Kannel already
+        kannel = Gateway.search(
+            [("name", "=", "Local Kannel"), ("company_id", "=", company.id)], limit=1
+        ) or Gateway.create(
+            {
+                "name": "Local Kannel",
+                "active": False,
+                "company_id": company.id,
+                "provider": "kannel",
+                "url": "http://127.0.0.1:13013/cgi-bin/sendsms",
+                "price_per_segment": 0.04,
+            }
         )
         self.env["ir.model.data"]._update_xmlids(
             [
@@ -669,7 +682,8 @@ class ServiceCareDemo(models.AbstractModel):
             gateway = gateways["first" if at < half_year else "second"]
             vals.update(
                 sms_gateway_id=gateway.id,
-                cost=gateway.price_per_segment * (2 if message.flow == "order" else 1),
+                cost=(gateway.price_per_segment or 0.04)
+                * (2 if message.flow == "order" else 1),
             )
             if message.state not in ("failed", "sent"):
                 vals["delivered_at"] = at + timedelta(seconds=20)

@@ -231,17 +231,119 @@ class TestDemoData(TransactionCase):
         )
 
     def test_the_weekly_carts_of_the_demo_shop_mostly_go_out(self):
-        company = self.env.company
-        self.env["service.care.reminder"]._care_run_company(
-            company, company._care_today()
+        """This week's carts wait for the customers (prepared at install),
+        their runs under way; their emails mostly go out."""
+        carts = self.env["sale.order"].search(
+            [
+                ("partner_id", "in", self.partners.ids),
+                ("care_predictive", "=", True),
+                ("care_cart_state", "=", "open"),
+            ]
         )
+        self.assertTrue(carts, "the weekly run carted nobody")
+        runs = self.env["service.care.scenario.run"].search(
+            [("res_model", "=", "sale.order"), ("res_id", "in", carts.ids)]
+        )
+        self.assertEqual(len(runs), len(carts))
+        self.assertEqual(set(runs.mapped("state")), {"running"})
         self.env["service.care.scenario.run"]._cron_run()  # the carts' emails
-        messages = self.env["service.care.message"].search(
-            [("partner_id", "in", self.partners.ids), ("res_model", "=", "sale.order")]
-        )
-        self.assertTrue(messages, "the weekly run carted nobody")
+        messages = self.env["service.care.message"].search([("run_id", "in", runs.ids)])
+        self.assertTrue(messages)
         skipped = messages.filtered(lambda m: m.state == "skipped")
         self.assertLess(len(skipped), len(messages) / 2, skipped.mapped("reason"))
+
+    def test_a_year_of_messages_in_every_flow(self):
+        """The dashboard and the results have a year to show: every shipped
+        flow delivered, was read, clicked and bought from; a few bounced,
+        failed or were skipped with their reason."""
+        report = self.env["service.care.message.report"]
+        demo = [
+            ("partner_id", "in", self.partners.ids),
+            ("message_id.run_id", "=", False),
+        ]
+        groups = report._read_group(
+            demo,
+            ["flow"],
+            [
+                "delivered_count:sum",
+                "opened_count:sum",
+                "clicked_count:sum",
+                "converted_count:sum",
+                "revenue:sum",
+            ],
+        )
+        by_flow = {flow: figures for flow, *figures in groups}
+        self.assertEqual(
+            set(by_flow),
+            {
+                "replenishment",
+                "repeat_order",
+                "back_in_stock",
+                "out_of_stock_again",
+                "order",
+            },
+        )
+        for flow, (delivered, opened, clicked, _converted, _revenue) in by_flow.items():
+            self.assertGreater(delivered, 10, flow)
+            if flow != "order":
+                self.assertGreater(opened, 0, flow)
+                self.assertGreater(clicked, 0, flow)
+        for flow in ("replenishment", "back_in_stock"):
+            self.assertGreater(by_flow[flow][3], 0, flow)
+            self.assertGreater(by_flow[flow][4], 0, flow)
+        messages = self.env["service.care.message"].search(
+            [("partner_id", "in", self.partners.ids), ("run_id", "=", False)]
+        )
+        states = Counter(messages.mapped("state"))
+        for state in ("bounced", "failed", "skipped"):
+            self.assertTrue(states[state], state)
+        self.assertTrue(all(m.reason for m in messages if m.state == "skipped"))
+        self.assertTrue(messages.filtered("machine_open_count"), "Apple Mail readers")
+        # the revenue is the attributed orders' own
+        converted = messages.filtered("order_id")
+        self.assertEqual(
+            [message.amount for message in converted],
+            [message.order_id.amount_untaxed for message in converted],
+        )
+        self.assertEqual(len(converted.order_id), len(converted), "one message each")
+        # logged over the year, in the customers' documents' chatter
+        self.assertLess(
+            min(messages.mapped("create_date")),
+            fields.Datetime.now() - timedelta(days=300),
+        )
+        went_out = messages.filtered(lambda m: m.state != "skipped")
+        self.assertEqual(len(went_out.mail_message_id), len(went_out))
+        for message in went_out[:20]:
+            self.assertEqual(message.mail_message_id.date, message.sent_at)
+            self.assertEqual(
+                (message.mail_message_id.model, message.mail_message_id.res_id),
+                (message.res_model, message.res_id),
+            )
+        # SMS cost by the two gateways, archived: the demo sends through neither
+        gateways = messages.sms_gateway_id
+        self.assertEqual(len(gateways), 2)
+        self.assertFalse(any(gateways.mapped("active")))
+
+    def test_update_to_1_6_gives_flows_and_demo_history_once(self):
+        scenario = self.env.ref("service_care.service_care_scenario_waitlist")
+        step = self.env.ref(
+            "service_care.service_care_scenario_waitlist_step_out_again"
+        )
+        scenario.flow = "other"
+        step.flow = False
+        count = self.env["service.care.message"].search_count([])
+        path = file_path("service_care/migrations/18.0.1.6.0/post-migration.py")
+        spec = importlib.util.spec_from_file_location("sc_migration_1_6", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(self.env.cr, "18.0.1.5.0")
+        self.env.invalidate_all()
+        self.assertEqual(
+            (scenario.flow, step.flow), ("back_in_stock", "out_of_stock_again")
+        )
+        self.assertEqual(
+            self.env["service.care.message"].search_count([]), count, "history once"
+        )
 
     def test_update_to_1_5_gives_purposes_and_demo_waitlists(self):
         scenario = self.env.ref("service_care.service_care_scenario_repeat_order")

@@ -51,6 +51,10 @@ class TestDemoHistoryTools(BaseCase):
             },
         )
         self.assertTrue(all(NOW - timedelta(days=366) < m.sent_at < NOW for m in plan))
+        orders = [
+            message.converted_order for message in plan if message.converted_order
+        ]
+        self.assertEqual(len(orders), len(set(orders)), "an order converts one message")
         states = Counter(message.state for message in plan)
         for state in (
             "delivered",

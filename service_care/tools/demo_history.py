@@ -114,15 +114,6 @@ def _next_order(customer, after, days=ATTRIBUTION_DAYS):
     return None
 
 
-def _convert(message, customer):
-    """Attribute the customer's next order to a message that was read."""
-    if message and (message.opened_at or message.clicked_at):
-        found = _next_order(customer, message.clicked_at or message.opened_at)
-        if found:
-            message.converted_order = found[0]
-            message.state = "converted"
-
-
 def _cart_state(rng):
     roll = rng.random()
     for state, share in CART_OTHER_STATES:
@@ -141,6 +132,17 @@ class _Planner:
         self.now = now
         self.plan = []
         self.proxies = {c.key: self.rng.random() < PROXY_SHARE for c in customers}
+        # an order is attributed to one message at most, as attribution does
+        self.attributed = set()
+
+    def convert(self, message, customer):
+        """Attribute the customer's next order to a message that was read."""
+        if message and (message.opened_at or message.clicked_at):
+            found = _next_order(customer, message.clicked_at or message.opened_at)
+            if found and found[0] not in self.attributed:
+                self.attributed.add(found[0])
+                message.converted_order = found[0]
+                message.state = "converted"
 
     def send(self, customer, flow, channel, kind, **extra):
         """Plan one message; a marketing one without consent is skipped.
@@ -186,6 +188,7 @@ class _Planner:
                     message.opened_at = message.opened_at or at + timedelta(hours=2)
                     message.clicked_at = message.opened_at + timedelta(minutes=3)
                     message.converted_order = order
+                    self.attributed.add(order)
                     message.state = "converted"
             if index + 1 < len(orders) and rng.random() < 0.8:
                 gap = (orders[index + 1][1] - date).days
@@ -213,7 +216,7 @@ class _Planner:
                     sent_at=at,
                     order=order,
                 )
-                _convert(message, customer)
+                self.convert(message, customer)
 
     def order_sms(self, customer):
         """The "order confirmed" SMS, since the shop turned it on."""
@@ -244,7 +247,7 @@ class _Planner:
                 sent_at=day,
                 variant=variant,
             )
-            _convert(message, customer)
+            self.convert(message, customer)
             if customer.has_mobile:
                 self.send(
                     customer,

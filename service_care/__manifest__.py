@@ -33,6 +33,7 @@
         "data/sms_cron_data.xml",
         "data/sms_template_data.xml",
         "data/repeat_order_scenario_data.xml",
+        "data/order_messages_scenario_data.xml",
         "data/consent_template_data.xml",
         "views/service_care_message_views.xml",
         "views/service_care_message_report_views.xml",

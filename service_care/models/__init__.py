@@ -16,6 +16,7 @@ from . import (
     sale_order,
     sale_order_checkout_consent,
     sale_order_line,
+    sale_order_messages,
     sale_order_predictive_cart,
     service_care_attribution,
     service_care_batch_job,

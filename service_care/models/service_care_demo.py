@@ -562,9 +562,9 @@ class ServiceCareDemo(models.AbstractModel):
                 ("back_in_stock", "email"): "waitlist_step_email",
                 ("back_in_stock", "sms"): "waitlist_step_sms",
                 ("out_of_stock_again", "email"): "waitlist_step_out_again",
+                ("order", "sms"): "order_confirmed_step_sms",
             }.items()
         }
-        order_sms = ref("service_care.sms_template_order_confirmed")
         orders = self.env["sale.order"]
         products = self.env["product.product"]
         note = ref("mail.mt_note")
@@ -573,7 +573,7 @@ class ServiceCareDemo(models.AbstractModel):
         vals_list, chatter_list = [], []
         for message in plan:
             partner = partners[message.customer]
-            step = steps.get((message.flow, message.channel))
+            step = steps[message.flow, message.channel]
             if message.cart:
                 document = carts[message.customer, message.sent_at]
             elif message.order:
@@ -584,15 +584,13 @@ class ServiceCareDemo(models.AbstractModel):
             vals = self._demo_message_vals(message, half_year, gateways)
             vals.update(
                 partner_id=partner.id,
-                scenario_step_id=step.id if step else False,
-                scenario_id=step.scenario_id.id if step else False,
+                scenario_step_id=step.id,
+                scenario_id=step.scenario_id.id,
                 res_model=document._name,
                 res_id=document.id,
                 subject=text if message.channel == "email" else False,
-                mail_template_id=step.mail_template_id.id if step else False,
-                sms_template_id=(step.sms_template_id if step else order_sms).id
-                if message.channel == "sms"
-                else False,
+                mail_template_id=step.mail_template_id.id,
+                sms_template_id=step.sms_template_id.id,
             )
             if message.converted_order:
                 order = orders.browse(message.converted_order)

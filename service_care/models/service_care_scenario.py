@@ -15,6 +15,7 @@ TRIGGERS = [
     ("order_confirmed", "Order confirmed"),
     ("order_delivered", "Order fully delivered"),
     ("delivery_done", "A delivery of the order done"),
+    ("order_cancelled", "Order cancelled"),
     ("domain", "Document entered the filter (checked regularly)"),
     ("api", "Started by a feature"),
 ]
@@ -38,6 +39,7 @@ TRIGGER_MODELS = {
     "order_confirmed": "sale.order",
     "order_delivered": "sale.order",
     "delivery_done": "sale.order",
+    "order_cancelled": "sale.order",
 }
 
 
@@ -163,6 +165,29 @@ class ServiceCareScenario(models.Model):
     def _documents_matching(self, documents):
         """The documents that match this scenario's filter."""
         return documents.filtered_domain(self._domain()) if documents else documents
+
+    @api.model
+    def _care_texts_deliveries(self):
+        """Whether a scenario on deliveries sends an SMS (then Odoo's own
+        delivery SMS is not sent)."""
+        return bool(
+            self.env["service.care.scenario.step"].search_count(
+                [
+                    ("enabled", "=", True),
+                    ("step_type", "=", "send"),
+                    ("channel", "=", "sms"),
+                    ("scenario_id.active", "=", True),
+                    ("scenario_id.flow", "=", "order"),
+                    ("scenario_id.trigger", "in", ("delivery_done", "order_delivered")),
+                ],
+                limit=1,
+            )
+        )
+
+    def _care_steps(self):
+        """The steps that are on, in their order."""
+        self.ensure_one()
+        return self.step_ids.filtered("enabled").sorted(lambda s: (s.sequence, s.id))
 
     @api.model
     def _care_trigger(self, trigger, documents):

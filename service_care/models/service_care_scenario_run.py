@@ -171,9 +171,7 @@ class ServiceCareScenarioRun(models.Model):
         groups = defaultdict(self.browse)
         for run in self:
             if not run.step_id:
-                first = run.scenario_id.step_ids.sorted(lambda s: (s.sequence, s.id))[
-                    :1
-                ]
+                first = run.scenario_id._care_steps()[:1]
                 if not first:
                     run._end("done", self.env._("The scenario has no step."))
                     continue
@@ -268,7 +266,13 @@ class ServiceCareScenarioRun(models.Model):
         result = self.browse()
         for scenario, runs in self.grouped("scenario_id").items():
             documents = runs._documents().exists()
-            alive = [("state", "!=", "cancel")] if "state" in documents._fields else []
+            # a cancelled document ends its runs, but those about cancelling
+            about_cancel = scenario.trigger == "order_cancelled"
+            alive = (
+                [("state", "!=", "cancel")]
+                if "state" in documents._fields and not about_cancel
+                else []
+            )
             matching = scenario._documents_matching(documents).filtered_domain(alive)
             result |= runs.filtered(lambda r, ids=set(matching.ids): r.res_id in ids)
         return result

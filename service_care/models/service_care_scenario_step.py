@@ -46,6 +46,12 @@ class ServiceCareScenarioStep(models.Model):
     sequence = fields.Integer(default=10)
     name = fields.Char(required=True, translate=True)
     step_type = fields.Selection(STEP_TYPES, required=True, default="send")
+    enabled = fields.Boolean(
+        "On",
+        default=True,
+        help="Off: runs pass this step by (a shop that does not want, say, "
+        "this message by SMS).",
+    )
     flow = fields.Selection(
         FLOWS,
         "Reported As",
@@ -218,12 +224,16 @@ class ServiceCareScenarioStep(models.Model):
 
     def _next_step(self):
         self.ensure_one()
-        steps = self.scenario_id.step_ids.sorted(lambda s: (s.sequence, s.id))
-        later = steps.filtered(lambda s: (s.sequence, s.id) > (self.sequence, self.id))
+        later = self.scenario_id._care_steps().filtered(
+            lambda s: (s.sequence, s.id) > (self.sequence, self.id)
+        )
         return later[:1]
 
     def _execute(self, runs):
         self.ensure_one()
+        if not self.enabled:  # switched off while runs waited at it
+            runs._goto(self._next_step())
+            return runs
         return getattr(self, f"_execute_{self.step_type}")(runs)
 
     def _execute_wait(self, runs):

@@ -31,6 +31,16 @@ class StockPicking(models.Model):
                     self.env._("The delivery window ends before it starts.")
                 )
 
+    def _send_confirmation_email(self):
+        """Odoo texts the customer when a delivery is validated (stock_sms);
+        the order messages' SMS says it instead (tracked, logged, through
+        the shop's gateway): one SMS, not two."""
+        pickings = self
+        # sudo: any warehouse user validates; this only reads the setup.
+        if self.env["service.care.scenario"].sudo()._care_texts_deliveries():
+            pickings = self.with_context(skip_sms=True)
+        return super(StockPicking, pickings)._send_confirmation_email()
+
     def _action_done(self):
         """Start the scenarios of delivered orders."""
         res = super()._action_done()

@@ -90,3 +90,23 @@ def spooled_emails():
         email.message_from_bytes(path.read_bytes(), policy=policy.default)
         for path in sorted(spool.glob("*.eml"))
     ]
+
+
+def smtp_sink_server(env, only=False):
+    """The stack's SMTP server as an Odoo outgoing mail server.
+
+    :param only: archive the other mail servers, so every mail goes there
+    """
+    host = stack_env("SERVICE_CARE_SMTP_HOST")
+    port = int(stack_env("SERVICE_CARE_SMTP_PORT"))
+    require_port("SMTP sink", host, port)
+    if only:
+        env["ir.mail_server"].search([]).active = False
+    return env["ir.mail_server"].create(
+        {
+            "name": "Test stack SMTP sink",
+            "smtp_host": host,
+            "smtp_port": port,
+            "smtp_encryption": "none",
+        }
+    )

@@ -12,7 +12,7 @@ from odoo.modules import module
 from odoo.tests import tagged
 
 from .common import ServiceCareCase
-from .stack import poll_until, require_port, spooled_emails, stack_env
+from .stack import poll_until, smtp_sink_server, spooled_emails
 
 
 @tagged("post_install", "-at_install")
@@ -20,18 +20,7 @@ class TestSendSmtp(ServiceCareCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        host = stack_env("SERVICE_CARE_SMTP_HOST")
-        port = int(stack_env("SERVICE_CARE_SMTP_PORT"))
-        require_port("SMTP sink", host, port)
-        cls.env["ir.mail_server"].search([]).active = False
-        cls.env["ir.mail_server"].create(
-            {
-                "name": "Local SMTP sink",
-                "smtp_host": host,
-                "smtp_port": port,
-                "smtp_encryption": "none",
-            }
-        )
+        smtp_sink_server(cls.env, only=True)
         cls.customer.email = "anna.smtp@example.pl"
 
     def test_queueing_wakes_odoo_queues_at_once(self):

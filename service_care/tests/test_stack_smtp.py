@@ -9,24 +9,14 @@ from unittest.mock import patch
 from odoo.modules import module
 from odoo.tests import TransactionCase
 
-from .stack import poll_until, require_port, spooled_emails, stack_env
+from .stack import poll_until, smtp_sink_server, spooled_emails
 
 
 class TestStackSmtp(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        host = stack_env("SERVICE_CARE_SMTP_HOST")
-        port = int(stack_env("SERVICE_CARE_SMTP_PORT"))
-        require_port("SMTP sink", host, port)
-        cls.mail_server = cls.env["ir.mail_server"].create(
-            {
-                "name": "Test stack SMTP sink",
-                "smtp_host": host,
-                "smtp_port": port,
-                "smtp_encryption": "none",
-            }
-        )
+        cls.mail_server = smtp_sink_server(cls.env)
 
     def test_send_email_reaches_sink(self):
         IrMailServer = self.env["ir.mail_server"]

@@ -15,7 +15,7 @@ from lxml import html as lxml_html
 from odoo.modules import module
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .stack import poll_until, require_port, spooled_emails, stack_env
+from .stack import poll_until, smtp_sink_server, spooled_emails
 from .waitlist_common import WaitlistCase
 
 BROWSER_UA = (
@@ -39,17 +39,7 @@ class TestWaitlistFlow(HttpCase, WaitlistCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        host = stack_env("SERVICE_CARE_SMTP_HOST")
-        port = int(stack_env("SERVICE_CARE_SMTP_PORT"))
-        require_port("SMTP sink", host, port)
-        cls.mail_server = cls.env["ir.mail_server"].create(
-            {
-                "name": "Test stack SMTP sink",
-                "smtp_host": host,
-                "smtp_port": port,
-                "smtp_encryption": "none",
-            }
-        )
+        cls.mail_server = smtp_sink_server(cls.env)
         cls.kettle = cls.env["product.product"].create(
             {
                 "name": "Care Test Kettle",

@@ -417,8 +417,12 @@ class ServiceCareDemo(models.AbstractModel):
             ).values(),
             key=lambda variant: variant.id,
         )
+        release = self._demo_release(partners, orders, now)
         plan = demo_history.plan_message_history(
-            customers, [variant.id for variant in variants], now
+            customers,
+            [variant.id for variant in variants],
+            now,
+            releases=[release] if release else (),
         )
         # The history is past: it starts no scenario and tracks nothing.
         demo = self.with_context(
@@ -440,6 +444,33 @@ class ServiceCareDemo(models.AbstractModel):
         self.env["service.care.reminder"].with_context(
             service_care_one_transaction=True
         )._cron_weekly_carts(force=True)
+
+    @api.model
+    def _demo_release(self, partners, orders, now):
+        """Two months ago the Colombian beans came out, following the
+        espresso beans: ``(product id, when, buyer keys)`` of that release."""
+        ref = self.env.ref
+        new = ref(
+            "service_care.product_template_demo_colombia_beans",
+            raise_if_not_found=False,
+        )
+        old = ref(
+            "service_care.product_template_demo_espresso_beans",
+            raise_if_not_found=False,
+        )
+        if not (new and old):
+            return None
+        when = (now - timedelta(days=60)).replace(hour=9, minute=0, second=0)
+        keys = {partner: key for key, partner in partners.items()}
+        buyers = {
+            keys[line.order_id.partner_id]
+            for line in orders.order_line
+            if line.product_id.product_tmpl_id == old
+            and when - timedelta(days=365) <= line.order_id.date_order < when
+        }
+        new.write({"care_follows_ids": [Command.link(old.id)]})
+        new.care_release_announced_at = when
+        return new.id, when, sorted(buyers)
 
     @api.model
     def _create_demo_gateways(self):
@@ -563,6 +594,8 @@ class ServiceCareDemo(models.AbstractModel):
                 ("back_in_stock", "sms"): "waitlist_step_sms",
                 ("out_of_stock_again", "email"): "waitlist_step_out_again",
                 ("order", "sms"): "order_confirmed_step_sms",
+                ("post_purchase", "email"): "post_purchase_step_email",
+                ("new_release", "email"): "new_release_step_email",
             }.items()
         }
         orders = self.env["sale.order"]
@@ -576,6 +609,8 @@ class ServiceCareDemo(models.AbstractModel):
             step = steps[message.flow, message.channel]
             if message.cart:
                 document = carts[message.customer, message.sent_at]
+            elif message.release:
+                document = self.env["product.template"].browse(message.release)
             elif message.order:
                 document = orders.browse(message.order)
             else:
@@ -697,6 +732,8 @@ class ServiceCareDemo(models.AbstractModel):
     @api.model
     def _demo_text(self, message, document, products):
         """What the customer read: a subject for an email, a text for an SMS."""
+        if message.release:
+            return self.env._("%(product)s is out", product=document.display_name)
         if message.variant:
             product = products.browse(message.variant).display_name
             texts = {
@@ -721,6 +758,9 @@ class ServiceCareDemo(models.AbstractModel):
         else:
             texts = {
                 ("repeat_order", "email"): self.env._("Time for a refill?"),
+                ("post_purchase", "email"): self.env._(
+                    "How is your order %(order)s?", order=document.name
+                ),
                 ("replenishment", "email"): self.env._(
                     "Your cart for this week is ready"
                 ),

@@ -16,6 +16,7 @@ TRIGGERS = [
     ("order_delivered", "Order fully delivered"),
     ("delivery_done", "A delivery of the order done"),
     ("order_cancelled", "Order cancelled"),
+    ("product_published", "Product published and in stock (its past buyers)"),
     ("domain", "Document entered the filter (checked regularly)"),
     ("api", "Started by a feature"),
 ]
@@ -40,6 +41,7 @@ TRIGGER_MODELS = {
     "order_delivered": "sale.order",
     "delivery_done": "sale.order",
     "order_cancelled": "sale.order",
+    "product_published": "product.template",
 }
 
 
@@ -190,8 +192,9 @@ class ServiceCareScenario(models.Model):
         return self.step_ids.filtered("enabled").sorted(lambda s: (s.sequence, s.id))
 
     @api.model
-    def _care_trigger(self, trigger, documents):
-        """Start the active scenarios of ``trigger`` for these documents."""
+    def _care_trigger(self, trigger, documents, partners=None):
+        """Start the active scenarios of ``trigger`` for these documents (for
+        their customers, or ``partners``, one per document)."""
         if not documents or self.env.context.get("service_care_no_trigger"):
             return self.env["service.care.scenario.run"]
         scenarios = self.search(
@@ -199,7 +202,7 @@ class ServiceCareScenario(models.Model):
         )
         runs = self.env["service.care.scenario.run"]
         for scenario in scenarios:
-            runs |= scenario._enroll(documents)
+            runs |= scenario._enroll(documents, partners)
         return runs
 
     def _enroll(self, documents, partners=None):
@@ -211,18 +214,18 @@ class ServiceCareScenario(models.Model):
         """
         self.ensure_one()
         Run = self.env["service.care.scenario.run"]
-        if self.company_id and "company_id" in documents._fields:
-            documents = documents.filtered(
-                lambda d: d.company_id in (self.company_id, self.env["res.company"])
-            )
-        matching = self._documents_matching(documents)
         if partners is None:
-            partners = self.env["service.care.message"]._recipients_of(matching)
-        else:
-            partners = [
-                p for d, p in zip(documents, partners, strict=True) if d in matching
+            partners = self.env["service.care.message"]._recipients_of(documents)
+        # (document, customer) pairs: a document may come once per customer
+        pairs = list(zip(documents, partners, strict=True))
+        if self.company_id and "company_id" in documents._fields:
+            pairs = [
+                (d, p)
+                for d, p in pairs
+                if d.company_id in (self.company_id, self.env["res.company"])
             ]
-        pairs = [(d, p) for d, p in zip(matching, partners, strict=True) if p]
+        matching = set(self._documents_matching(documents).ids)
+        pairs = [(d, p) for d, p in pairs if d.id in matching and p]
         if not pairs:
             return Run
         existing = Run.search(

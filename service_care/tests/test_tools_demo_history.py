@@ -48,6 +48,7 @@ class TestDemoHistoryTools(BaseCase):
                 "back_in_stock",
                 "out_of_stock_again",
                 "order",
+                "post_purchase",
             },
         )
         self.assertTrue(all(NOW - timedelta(days=366) < m.sent_at < NOW for m in plan))
@@ -86,3 +87,18 @@ class TestDemoHistoryTools(BaseCase):
                 self.assertIsNone(message.opened_at, "an SMS has no open pixel")
             if message.sent_at and message.opened_at:
                 self.assertGreater(message.opened_at, message.sent_at)
+
+    def test_a_release_is_announced_once_to_its_buyers(self):
+        customers = _customers()
+        when = NOW - timedelta(days=60)
+        plan = plan_message_history(
+            customers, [1], NOW, releases=[("kettle 2", when, [1, 2, 5])]
+        )
+        released = [m for m in plan if m.flow == "new_release"]
+        self.assertEqual(sorted(m.customer for m in released), [1, 2, 5])
+        self.assertTrue(
+            all(m.release == "kettle 2" and m.sent_at == when for m in released)
+        )
+        # customer 5 never agreed to email (key % 5 == 0)
+        [five] = [m for m in released if m.customer == 5]
+        self.assertEqual(five.state, "skipped")

@@ -41,7 +41,13 @@ ENGAGEMENT = {
     "back_in_stock": (0.68, 0.62),
     "out_of_stock_again": (0.55, 0.3),
     "order": (0.0, 0.0),
+    "post_purchase": (0.5, 0.25),
+    "new_release": (0.6, 0.35),
 }
+# The post-purchase follow-up, a week after delivery, since the shop
+# turned it on.
+POST_PURCHASE_DAYS = 7
+POST_PURCHASE_SINCE_DAYS = 120
 
 
 @dataclass
@@ -71,6 +77,7 @@ class Planned:
     converted_order: object = None
     reason_code: str = None
     variant: object = None
+    release: object = None  # the new product announced
 
 
 def _engage(rng, message, proxy):
@@ -218,6 +225,20 @@ class _Planner:
                 )
                 self.convert(message, customer)
 
+    def post_purchase(self, customer):
+        """ "How is it?" a week after the order, answered on the order."""
+        for order, date in customer.orders:
+            at = date + timedelta(days=POST_PURCHASE_DAYS, hours=self.rng.randint(0, 4))
+            if self.now - timedelta(days=POST_PURCHASE_SINCE_DAYS) < at < self.now:
+                self.send(
+                    customer,
+                    "post_purchase",
+                    "email",
+                    "marketing",
+                    sent_at=at,
+                    order=order,
+                )
+
     def order_sms(self, customer):
         """The "order confirmed" SMS, since the shop turned it on."""
         if not customer.has_mobile:
@@ -268,12 +289,14 @@ class _Planner:
                 )
 
 
-def plan_message_history(customers, variants, now, days=365, seed=2024):
+def plan_message_history(customers, variants, now, *, days=365, seed=2024, releases=()):
     """Plan a year of messages.
 
     :param customers: list of :class:`Customer`, sorted by key, their orders
         sorted by date
     :param variants: sorted keys of the variants that were restocked
+    :param releases: ``(product key, when, buyer keys)`` of the new products
+        announced to the buyers of those they follow
     :return: list of :class:`Planned`, by date
     """
     planner = _Planner(customers, now, seed)
@@ -281,6 +304,19 @@ def plan_message_history(customers, variants, now, days=365, seed=2024):
         planner.replenishment(customer)
         planner.repeat_order(customer)
         planner.order_sms(customer)
+        planner.post_purchase(customer)
+    by_key = {customer.key: customer for customer in customers}
+    for product, when, buyers in releases:
+        for key in buyers:
+            message = planner.send(
+                by_key[key],
+                "new_release",
+                "email",
+                "marketing",
+                sent_at=when,
+                release=product,
+            )
+            planner.convert(message, by_key[key])
     rng = planner.rng
     day = now - timedelta(days=days - rng.randint(3, RESTOCK_EVERY_DAYS))
     while day < now - timedelta(days=2) and variants:

@@ -9,6 +9,8 @@ const FLOWS = [
     "Back in stock",
     "Out of stock again",
     "Order messages",
+    "Post-purchase",
+    "New release",
 ];
 
 /** The spreadsheet model of the dashboard on screen. */

@@ -7,7 +7,7 @@ from odoo.http import request
 
 from odoo.addons.auth_signup.controllers.main import AuthSignupHome
 
-from ..tools import signed_link
+from ..tools import birthday, signed_link
 from ..tools.consent import PURPOSES
 
 
@@ -110,7 +110,7 @@ class ServiceCareConsent(http.Controller):
         # sudo: the partner is the logged-in customer or the recipient of
         # the signed message link; they read and change their own consents.
         partner = partner.sudo()
-        saved = pending = False
+        saved = pending = birthday_error = False
         if request.httprequest.method == "POST":
             rows = partner.with_company(company)._care_set_preferences(
                 {
@@ -122,6 +122,7 @@ class ServiceCareConsent(http.Controller):
             )
             saved = True
             pending = any(rows.mapped("pending"))
+            birthday_error = self._care_save_birthday(partner, post)
         choices = partner._care_preferences(company)
         return request.render(
             "service_care.care_preferences_page",
@@ -137,11 +138,43 @@ class ServiceCareConsent(http.Controller):
                     for channel in ("email", "sms")
                 },
                 "action_url": request.httprequest.path,
-                "saved": saved,
+                "saved": saved and not birthday_error,
                 "pending": pending,
+                "birthday_error": birthday_error,
+                "months": request.env["res.partner"]
+                ._fields["care_birth_month"]
+                ._description_selection(request.env),
                 "page_name": "care_preferences",
             },
         )
+
+    @staticmethod
+    def _care_save_birthday(partner, post):
+        """Store the birthday the customer gave (all empty: none); return
+        what is wrong with it, or False."""
+        values = {
+            "care_birth_day": post.get("birth_day") or "",
+            "care_birth_month": post.get("birth_month") or False,
+            "care_birth_year": post.get("birth_year") or "",
+        }
+        if not any(values.values()):
+            partner.write(
+                {"care_birth_day": 0, "care_birth_month": False, "care_birth_year": 0}
+            )
+            return False
+        try:
+            values["care_birth_day"] = int(values["care_birth_day"] or 0)
+            values["care_birth_year"] = int(values["care_birth_year"] or 0)
+        except ValueError:
+            return request.env._("The day and the year are numbers.")
+        if not birthday.valid(
+            values["care_birth_day"],
+            int(values["care_birth_month"] or 0),
+            values["care_birth_year"] or None,
+        ):
+            return request.env._("This birthday is not a date.")
+        partner.write(values)
+        return False
 
 
 class ServiceCareSignup(AuthSignupHome):

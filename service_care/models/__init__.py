@@ -15,6 +15,7 @@ from . import (
     res_config_settings_consent,
     res_config_settings_lifecycle,
     res_partner,
+    res_partner_birthday,
     res_partner_reach,
     sale_order,
     sale_order_checkout_consent,

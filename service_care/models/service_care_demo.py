@@ -418,11 +418,13 @@ class ServiceCareDemo(models.AbstractModel):
             key=lambda variant: variant.id,
         )
         release = self._demo_release(partners, orders, now)
+        birthdays = self._demo_birthdays(partners, now)
         plan = demo_history.plan_message_history(
             customers,
             [variant.id for variant in variants],
             now,
             releases=[release] if release else (),
+            birthdays=birthdays,
         )
         # The history is past: it starts no scenario and tracks nothing.
         demo = self.with_context(
@@ -446,17 +448,36 @@ class ServiceCareDemo(models.AbstractModel):
         )._cron_weekly_carts(force=True)
 
     @api.model
+    def _demo_birthdays(self, partners, now):
+        """Most customers told their birthday; those whose day passed this
+        year were greeted already."""
+        birthdays = demo_history.plan_birthdays(sorted(partners))
+        for key, (day, month) in birthdays.items():
+            passed = (month, day) < (now.month, now.day)
+            partners[key].write(
+                {
+                    "care_birth_day": day,
+                    "care_birth_month": str(month),
+                    "care_birthday_greeted_year": now.year if passed else 0,
+                }
+            )
+        return birthdays
+
+    @api.model
     def _demo_release(self, partners, orders, now):
         """Two months ago the Colombian beans came out, following the
-        espresso beans: ``(product id, when, buyer keys)`` of that release."""
+        espresso beans and capsules: ``(product id, when, buyer keys)``."""
         ref = self.env.ref
         new = ref(
             "service_care.product_template_demo_colombia_beans",
             raise_if_not_found=False,
         )
-        old = ref(
-            "service_care.product_template_demo_espresso_beans",
-            raise_if_not_found=False,
+        old = self.env["product.template"].concat(
+            *(
+                ref(f"service_care.product_template_demo_{name}", False)
+                or self.env["product.template"]
+                for name in ("espresso_beans", "espresso_capsules")
+            )
         )
         if not (new and old):
             return None
@@ -465,10 +486,10 @@ class ServiceCareDemo(models.AbstractModel):
         buyers = {
             keys[line.order_id.partner_id]
             for line in orders.order_line
-            if line.product_id.product_tmpl_id == old
+            if line.product_id.product_tmpl_id in old
             and when - timedelta(days=365) <= line.order_id.date_order < when
         }
-        new.write({"care_follows_ids": [Command.link(old.id)]})
+        new.write({"care_follows_ids": [Command.set(old.ids)]})
         new.care_release_announced_at = when
         return new.id, when, sorted(buyers)
 
@@ -596,6 +617,7 @@ class ServiceCareDemo(models.AbstractModel):
                 ("order", "sms"): "order_confirmed_step_sms",
                 ("post_purchase", "email"): "post_purchase_step_email",
                 ("new_release", "email"): "new_release_step_email",
+                ("birthday", "email"): "birthday_step_email",
             }.items()
         }
         orders = self.env["sale.order"]
@@ -611,6 +633,8 @@ class ServiceCareDemo(models.AbstractModel):
                 document = carts[message.customer, message.sent_at]
             elif message.release:
                 document = self.env["product.template"].browse(message.release)
+            elif message.flow == "birthday":
+                document = partner
             elif message.order:
                 document = orders.browse(message.order)
             else:
@@ -734,6 +758,8 @@ class ServiceCareDemo(models.AbstractModel):
         """What the customer read: a subject for an email, a text for an SMS."""
         if message.release:
             return self.env._("%(product)s is out", product=document.display_name)
+        if message.flow == "birthday":
+            return self.env._("Happy birthday, %(name)s!", name=document.name)
         if message.variant:
             product = products.browse(message.variant).display_name
             texts = {

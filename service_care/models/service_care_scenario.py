@@ -17,6 +17,7 @@ TRIGGERS = [
     ("delivery_done", "A delivery of the order done"),
     ("order_cancelled", "Order cancelled"),
     ("product_published", "Product published and in stock (its past buyers)"),
+    ("birthday", "On the customer's birthday (10:00 their time)"),
     ("domain", "Document entered the filter (checked regularly)"),
     ("api", "Started by a feature"),
 ]
@@ -42,6 +43,7 @@ TRIGGER_MODELS = {
     "delivery_done": "sale.order",
     "order_cancelled": "sale.order",
     "product_published": "product.template",
+    "birthday": "res.partner",
 }
 
 

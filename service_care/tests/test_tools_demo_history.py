@@ -102,3 +102,15 @@ class TestDemoHistoryTools(BaseCase):
         # customer 5 never agreed to email (key % 5 == 0)
         [five] = [m for m in released if m.customer == 5]
         self.assertEqual(five.state, "skipped")
+
+    def test_birthdays_are_greeted_on_the_day_within_the_year(self):
+        birthdays = {1: (3, 12), 2: (29, 2), 3: (15, 6)}
+        plan = plan_message_history(_customers(), [1], NOW, birthdays=birthdays)
+        self.assertEqual(
+            sorted((m.customer, m.sent_at) for m in plan if m.flow == "birthday"),
+            [
+                (1, datetime(2025, 12, 3, 10, 0)),  # 2026's is after NOW
+                (2, datetime(2026, 2, 28, 10, 0)),  # not a leap year
+                (3, datetime(2026, 6, 15, 10, 0)),
+            ],
+        )

@@ -16,6 +16,8 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from . import birthday
+
 # Share of customers reading their mail through Apple Mail's privacy proxy:
 # every email to them is "opened" by the proxy on delivery.
 PROXY_SHARE = 0.3
@@ -43,7 +45,10 @@ ENGAGEMENT = {
     "order": (0.0, 0.0),
     "post_purchase": (0.5, 0.25),
     "new_release": (0.6, 0.35),
+    "birthday": (0.7, 0.3),
 }
+# Share of customers who told their birthday.
+BIRTHDAY_SHARE = 0.6
 # The post-purchase follow-up, a week after delivery, since the shop
 # turned it on.
 POST_PURCHASE_DAYS = 7
@@ -289,7 +294,20 @@ class _Planner:
                 )
 
 
-def plan_message_history(customers, variants, now, *, days=365, seed=2024, releases=()):
+def plan_birthdays(customer_keys, seed=2024):
+    """{customer key: (day, month)} of those who told their birthday."""
+    rng = random.Random(seed + 4)
+    birthdays = {}
+    for key in customer_keys:
+        if rng.random() < BIRTHDAY_SHARE:
+            month = rng.randint(1, 12)
+            birthdays[key] = (rng.randint(1, 29 if month == 2 else 28), month)
+    return birthdays
+
+
+def plan_message_history(
+    customers, variants, now, *, days=365, seed=2024, releases=(), birthdays=None
+):
     """Plan a year of messages.
 
     :param customers: list of :class:`Customer`, sorted by key, their orders
@@ -297,6 +315,8 @@ def plan_message_history(customers, variants, now, *, days=365, seed=2024, relea
     :param variants: sorted keys of the variants that were restocked
     :param releases: ``(product key, when, buyer keys)`` of the new products
         announced to the buyers of those they follow
+    :param birthdays: {customer key: (day, month)}: greeted on the day, at
+        10:00 (UTC here), over the past year
     :return: list of :class:`Planned`, by date
     """
     planner = _Planner(customers, now, seed)
@@ -306,6 +326,13 @@ def plan_message_history(customers, variants, now, *, days=365, seed=2024, relea
         planner.order_sms(customer)
         planner.post_purchase(customer)
     by_key = {customer.key: customer for customer in customers}
+    for key, (day, month) in sorted((birthdays or {}).items()):
+        for year in (now.year - 1, now.year):
+            at = datetime.combine(
+                birthday.in_year(day, month, year), datetime.min.time()
+            ).replace(hour=10)
+            if now - timedelta(days=days) < at < now:
+                planner.send(by_key[key], "birthday", "email", "marketing", sent_at=at)
     for product, when, buyers in releases:
         for key in buyers:
             message = planner.send(

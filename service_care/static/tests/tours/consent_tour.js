@@ -88,3 +88,37 @@ tours.add("service_care_preferences", {
         },
     ],
 });
+
+tours.add("service_care_birthday", {
+    steps: () => [
+        {
+            content: "From the reminders page to the choices",
+            trigger: "a.o_care_preferences_link",
+            run: "click",
+        },
+        {
+            content: "Day",
+            trigger: ".o_care_birthday input[name='birth_day']",
+            run: "edit 29",
+        },
+        {
+            content: "Month",
+            trigger: ".o_care_birthday select[name='birth_month']",
+            run: "select 2",
+        },
+        {
+            content: "Save",
+            trigger: ".o_care_preferences_save",
+            run: "click",
+        },
+        {
+            content: "Saved, and shown as given",
+            trigger:
+                ".o_care_preferences_saved:contains(Saved) ~ form .o_care_birthday input[name='birth_day']:value(29)",
+        },
+        {
+            content: "The month too",
+            trigger: ".o_care_birthday select[name='birth_month']:value(2)",
+        },
+    ],
+});

@@ -1,0 +1,37 @@
+# Copyright 2026 service_care contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from datetime import date
+
+from odoo.tests import tagged
+from odoo.tests.common import BaseCase
+
+from odoo.addons.service_care.tools import birthday
+
+
+@tagged("service_care")
+class TestBirthdayTools(BaseCase):
+    def test_the_day_itself(self):
+        self.assertTrue(birthday.is_birthday(3, 12, date(2026, 12, 3)))
+        self.assertFalse(birthday.is_birthday(3, 12, date(2026, 12, 4)))
+        self.assertFalse(birthday.is_birthday(12, 3, date(2026, 12, 3)))
+
+    def test_29_february_is_28_february_in_other_years(self):
+        self.assertTrue(birthday.is_birthday(29, 2, date(2026, 2, 28)))
+        self.assertFalse(birthday.is_birthday(29, 2, date(2026, 3, 1)))
+        self.assertTrue(birthday.is_birthday(29, 2, date(2028, 2, 29)))
+        self.assertFalse(birthday.is_birthday(29, 2, date(2028, 2, 28)))
+        self.assertTrue(birthday.is_birthday(28, 2, date(2028, 2, 28)))
+
+    def test_valid_dates(self):
+        self.assertTrue(birthday.valid(29, 2))
+        self.assertTrue(birthday.valid(29, 2, 2004))
+        self.assertFalse(birthday.valid(29, 2, 2003))
+        self.assertFalse(birthday.valid(31, 4))
+        self.assertFalse(birthday.valid(0, 4))
+        self.assertFalse(birthday.valid(5, 13))
+        self.assertFalse(birthday.valid(None, None))
+
+    def test_the_day_in_a_given_year(self):
+        self.assertEqual(birthday.in_year(29, 2, 2027), date(2027, 2, 28))
+        self.assertEqual(birthday.in_year(29, 2, 2028), date(2028, 2, 29))
+        self.assertEqual(birthday.in_year(3, 12, 2027), date(2027, 12, 3))

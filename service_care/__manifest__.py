@@ -37,6 +37,7 @@
         "data/post_purchase_scenario_data.xml",
         "data/new_release_scenario_data.xml",
         "data/birthday_scenario_data.xml",
+        "data/digest_scenario_data.xml",
         "data/consent_template_data.xml",
         "views/service_care_message_views.xml",
         "views/service_care_message_report_views.xml",

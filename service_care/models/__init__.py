@@ -16,6 +16,7 @@ from . import (
     res_config_settings_lifecycle,
     res_partner,
     res_partner_birthday,
+    res_partner_digest,
     res_partner_reach,
     sale_order,
     sale_order_checkout_consent,
@@ -50,6 +51,7 @@ from . import (
     sms_tracker,
     stock_picking,
     stock_quant,
+    website_digest,
 )
 
 # isort: split

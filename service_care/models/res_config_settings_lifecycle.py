@@ -9,3 +9,12 @@ class ResConfigSettings(models.TransientModel):
     care_new_release_months = fields.Integer(
         related="company_id.care_new_release_months", readonly=False
     )
+    care_digest_weekday = fields.Selection(
+        related="website_id.care_digest_weekday", readonly=False
+    )
+    care_digest_hour = fields.Float(
+        related="website_id.care_digest_hour", readonly=False
+    )
+    care_digest_size = fields.Integer(
+        related="website_id.care_digest_size", readonly=False
+    )

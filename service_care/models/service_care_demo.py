@@ -618,6 +618,7 @@ class ServiceCareDemo(models.AbstractModel):
                 ("post_purchase", "email"): "post_purchase_step_email",
                 ("new_release", "email"): "new_release_step_email",
                 ("birthday", "email"): "birthday_step_email",
+                ("digest", "email"): "digest_step_email",
             }.items()
         }
         orders = self.env["sale.order"]
@@ -633,7 +634,7 @@ class ServiceCareDemo(models.AbstractModel):
                 document = carts[message.customer, message.sent_at]
             elif message.release:
                 document = self.env["product.template"].browse(message.release)
-            elif message.flow == "birthday":
+            elif message.flow in ("birthday", "digest"):
                 document = partner
             elif message.order:
                 document = orders.browse(message.order)
@@ -760,6 +761,8 @@ class ServiceCareDemo(models.AbstractModel):
             return self.env._("%(product)s is out", product=document.display_name)
         if message.flow == "birthday":
             return self.env._("Happy birthday, %(name)s!", name=document.name)
+        if message.flow == "digest":
+            return self.env._("This week's best sellers")
         if message.variant:
             product = products.browse(message.variant).display_name
             texts = {

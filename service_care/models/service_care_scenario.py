@@ -18,6 +18,7 @@ TRIGGERS = [
     ("order_cancelled", "Order cancelled"),
     ("product_published", "Product published and in stock (its past buyers)"),
     ("birthday", "On the customer's birthday (10:00 their time)"),
+    ("weekly_digest", "Every week at the website's digest day and hour"),
     ("domain", "Document entered the filter (checked regularly)"),
     ("api", "Started by a feature"),
 ]
@@ -44,6 +45,7 @@ TRIGGER_MODELS = {
     "order_cancelled": "sale.order",
     "product_published": "product.template",
     "birthday": "res.partner",
+    "weekly_digest": "res.partner",
 }
 
 

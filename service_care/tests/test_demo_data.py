@@ -284,6 +284,7 @@ class TestDemoData(TransactionCase):
                 "post_purchase",
                 "new_release",
                 "birthday",
+                "digest",
             },
         )
         for flow, (delivered, opened, clicked, _converted, _revenue) in by_flow.items():

@@ -49,6 +49,7 @@ class TestDemoHistoryTools(BaseCase):
                 "out_of_stock_again",
                 "order",
                 "post_purchase",
+                "digest",
             },
         )
         self.assertTrue(all(NOW - timedelta(days=366) < m.sent_at < NOW for m in plan))

@@ -46,7 +46,11 @@ ENGAGEMENT = {
     "post_purchase": (0.5, 0.25),
     "new_release": (0.6, 0.35),
     "birthday": (0.7, 0.3),
+    "digest": (0.35, 0.3),
 }
+# The weekly digest, since the shop turned it on (weeks), on Thursdays.
+DIGEST_WEEKS = 12
+DIGEST_WEEKDAY = 3
 # Share of customers who told their birthday.
 BIRTHDAY_SHARE = 0.6
 # The post-purchase follow-up, a week after delivery, since the shop
@@ -244,6 +248,22 @@ class _Planner:
                     order=order,
                 )
 
+    def digests(self, customers):
+        """The weekly digest, Thursdays at 10:00, to the customers who agreed
+        to email (the others are not asked for one)."""
+        thursday = self.now - timedelta(days=(self.now.weekday() - DIGEST_WEEKDAY) % 7)
+        thursday = thursday.replace(hour=10, minute=0, second=0, microsecond=0)
+        for week in range(DIGEST_WEEKS):
+            at = thursday - timedelta(weeks=week)
+            if at >= self.now:
+                continue
+            for customer in customers:
+                if customer.email_consent:
+                    message = self.send(
+                        customer, "digest", "email", "marketing", sent_at=at
+                    )
+                    self.convert(message, customer)
+
     def order_sms(self, customer):
         """The "order confirmed" SMS, since the shop turned it on."""
         if not customer.has_mobile:
@@ -325,6 +345,7 @@ def plan_message_history(
         planner.repeat_order(customer)
         planner.order_sms(customer)
         planner.post_purchase(customer)
+    planner.digests(customers)
     by_key = {customer.key: customer for customer in customers}
     for key, (day, month) in sorted((birthdays or {}).items()):
         for year in (now.year - 1, now.year):

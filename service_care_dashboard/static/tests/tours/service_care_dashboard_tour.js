@@ -11,6 +11,7 @@ const FLOWS = [
     "Order messages",
     "Post-purchase",
     "New release",
+    "Best-sellers digest",
 ];
 
 /** The spreadsheet model of the dashboard on screen. */

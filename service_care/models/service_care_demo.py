@@ -451,7 +451,7 @@ class ServiceCareDemo(models.AbstractModel):
     def _demo_birthdays(self, partners, now):
         """Most customers told their birthday; those whose day passed this
         year were greeted already."""
-        birthdays = demo_history.plan_birthdays(sorted(partners))
+        birthdays = demo_history.plan_birthdays(sorted(partners), now.date())
         for key, (day, month) in birthdays.items():
             passed = (month, day) < (now.month, now.day)
             partners[key].write(

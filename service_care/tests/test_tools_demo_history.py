@@ -8,6 +8,7 @@ from odoo.tests.common import BaseCase
 
 from odoo.addons.service_care.tools.demo_history import (
     Customer,
+    plan_birthdays,
     plan_message_history,
 )
 
@@ -115,3 +116,11 @@ class TestDemoHistoryTools(BaseCase):
                 (3, datetime(2026, 6, 15, 10, 0)),
             ],
         )
+
+    def test_someone_had_a_birthday_lately(self):
+        today = NOW.date()
+        birthdays = plan_birthdays(range(40), today)
+        self.assertGreater(len(birthdays), 10)
+        recent = today - timedelta(days=10)
+        self.assertIn((recent.day, recent.month), birthdays.values())
+        self.assertEqual(birthdays, plan_birthdays(range(40), today), "seeded")

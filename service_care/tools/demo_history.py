@@ -314,14 +314,18 @@ class _Planner:
                 )
 
 
-def plan_birthdays(customer_keys, seed=2024):
-    """{customer key: (day, month)} of those who told their birthday."""
+def plan_birthdays(customer_keys, today, seed=2024):
+    """{customer key: (day, month)} of those who told their birthday; the
+    first of them had it ten days before ``today`` (a recent greeting)."""
     rng = random.Random(seed + 4)
     birthdays = {}
     for key in customer_keys:
         if rng.random() < BIRTHDAY_SHARE:
             month = rng.randint(1, 12)
             birthdays[key] = (rng.randint(1, 29 if month == 2 else 28), month)
+    if birthdays:
+        recent = today - timedelta(days=10)
+        birthdays[min(birthdays)] = (recent.day, recent.month)
     return birthdays
 
 

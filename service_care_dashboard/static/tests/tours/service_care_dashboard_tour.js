@@ -12,6 +12,7 @@ const FLOWS = [
     "Post-purchase",
     "New release",
     "Best-sellers digest",
+    "Birthday",
 ];
 
 /** The spreadsheet model of the dashboard on screen. */

@@ -1,8 +1,7 @@
 # Copyright 2026 service_care contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from collections import defaultdict
 from datetime import timedelta
-
-import pytz
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
@@ -82,18 +81,21 @@ class ResPartner(models.Model):
                 ("care_birthday_greeted_year", "<", max(day.year for day in days)),
             ]
         )
-        greeted = self.browse()
+        by_year = defaultdict(self.browse)
         for partner in candidates:
-            tz = pytz.timezone(partner.tz or partner.company_id.partner_id.tz or "UTC")
-            local = pytz.utc.localize(now).astimezone(tz)
-            if (
-                local.hour >= GREETING_HOUR
-                and partner.care_birthday_greeted_year < local.year
-                and birthday.is_birthday(
-                    partner.care_birth_day, int(partner.care_birth_month), local.date()
-                )
-            ):
-                partner.care_birthday_greeted_year = local.year
-                greeted |= partner
+            year = birthday.greeting_due(
+                partner.care_birth_day,
+                int(partner.care_birth_month),
+                partner.care_birthday_greeted_year,
+                now,
+                partner.tz or partner.company_id.partner_id.tz,
+                hour=GREETING_HOUR,
+            )
+            if year:
+                by_year[year] |= partner
+        greeted = self.browse()
+        for year, partners in by_year.items():
+            partners.care_birthday_greeted_year = year  # one write per year
+            greeted |= partners
         self.env["service.care.scenario"]._care_trigger("birthday", greeted)
         return greeted

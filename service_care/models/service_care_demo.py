@@ -683,6 +683,7 @@ class ServiceCareDemo(models.AbstractModel):
             .sudo()
             .create([vals for vals in chatter_list if vals])
         )
+        self._create_demo_runs(messages)
         messages.filtered(lambda m: m.state != "skipped")._link(
             [
                 (message, {"mail_message_id": posted.id})
@@ -704,6 +705,40 @@ class ServiceCareDemo(models.AbstractModel):
         )
         messages.invalidate_recordset(["create_date", "write_date"])
         _logger.info("Service Care demo: %s messages of history", len(messages))
+
+    @api.model
+    def _create_demo_runs(self, messages):
+        """The finished scenario run behind each document's messages, so each
+        scenario shows its runs as well as its messages."""
+        groups = messages.grouped(
+            lambda m: (m.scenario_id, m.partner_id, m.res_model, m.res_id)
+        )
+        keys = list(groups)
+        runs = self.env["service.care.scenario.run"].create(
+            [
+                {
+                    "key": f"demo:{scenario.id}:{partner.id}:{model},{res_id}",
+                    "scenario_id": scenario.id,
+                    "partner_id": partner.id,
+                    "company_id": group[0].company_id.id,
+                    "res_model": model,
+                    "res_id": res_id,
+                    "step_id": group.sorted("scheduled_at")[-1].scenario_step_id.id,
+                    "state": "done",
+                    "started_at": min(group.mapped("scheduled_at")),
+                    "next_at": max(group.mapped("scheduled_at")),
+                    "ended_at": max(group.mapped("scheduled_at")),
+                }
+                for (scenario, partner, model, res_id), group in groups.items()
+            ]
+        )
+        messages._link(
+            [
+                (message, {"run_id": run.id})
+                for key, run in zip(keys, runs, strict=True)
+                for message in groups[key]
+            ]
+        )
 
     @api.model
     def _demo_message_vals(self, message, half_year, gateways):

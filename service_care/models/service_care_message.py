@@ -610,7 +610,7 @@ class ServiceCareMessage(models.Model):
         if not pairs:
             return
         columns = sorted(pairs[0][1])
-        if not set(columns) <= {"mail_message_id", "subject", "sms_uuid"}:
+        if not set(columns) <= {"mail_message_id", "subject", "sms_uuid", "run_id"}:
             raise ValueError(f"Cannot link columns {columns}")
         rows = [
             (message.id, *(vals[col] for col in columns)) for message, vals in pairs

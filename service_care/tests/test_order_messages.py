@@ -12,6 +12,8 @@ from odoo import fields
 from odoo.modules import module
 from odoo.tests import tagged
 
+from odoo.addons.stock.models.stock_picking import Picking as StockPicking
+
 from .common import ServiceCareCase
 from .stack import (
     poll_until,
@@ -195,10 +197,22 @@ class TestOrderMessages(ServiceCareCase):
         self.assertEqual(run.state, "done")
 
     def test_odoo_delivery_sms_gives_way_to_ours(self):
-        Scenario = self.env["service.care.scenario"]
-        self.assertTrue(Scenario._care_texts_deliveries())
-        steps = self.env.ref(
-            "service_care.service_care_scenario_order_delivered_step_sms"
-        ) | self.env.ref("service_care.service_care_scenario_order_shipped_step_sms")
-        steps.enabled = False
-        self.assertFalse(Scenario._care_texts_deliveries())
+        """Odoo's stock_sms texts on delivery unless ``skip_sms``: it is set
+        while a delivery scenario texts, and only then."""
+        seen = []
+
+        def confirmation(pickings):  # Odoo's delivery email and SMS
+            seen.append(bool(pickings.env.context.get("skip_sms")))
+
+        with patch.object(StockPicking, "_send_confirmation_email", confirmation):
+            self._deliver(self._order(self._customer()))
+            ours_on, seen[:] = list(seen), []
+            steps = self.env.ref(
+                "service_care.service_care_scenario_order_delivered_step_sms"
+            ) | self.env.ref(
+                "service_care.service_care_scenario_order_shipped_step_sms"
+            )
+            steps.enabled = False
+            self._deliver(self._order(self._customer()))
+        self.assertTrue(ours_on and all(ours_on), "Odoo's SMS skipped")
+        self.assertTrue(seen and not any(seen), "Odoo's SMS as usual")

@@ -1,6 +1,6 @@
 # Copyright 2026 service_care contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from datetime import date
+from datetime import date, datetime
 
 from odoo.tests import tagged
 from odoo.tests.common import BaseCase
@@ -35,3 +35,22 @@ class TestBirthdayTools(BaseCase):
         self.assertEqual(birthday.in_year(29, 2, 2027), date(2027, 2, 28))
         self.assertEqual(birthday.in_year(29, 2, 2028), date(2028, 2, 29))
         self.assertEqual(birthday.in_year(3, 12, 2027), date(2027, 12, 3))
+
+    def test_a_greeting_is_due_from_ten_their_time_once_a_year(self):
+        due = birthday.greeting_due
+        # Warsaw is UTC+1 in December
+        self.assertIsNone(due(3, 12, 0, datetime(2026, 12, 3, 8, 59), "Europe/Warsaw"))
+        self.assertEqual(
+            due(3, 12, 0, datetime(2026, 12, 3, 9, 0), "Europe/Warsaw"), 2026
+        )
+        self.assertIsNone(
+            due(3, 12, 2026, datetime(2026, 12, 3, 9, 0), "Europe/Warsaw")
+        )
+        # 01:30 UTC is 10:30 in Tokyo, still the 2nd in Warsaw
+        self.assertEqual(
+            due(3, 12, 2025, datetime(2026, 12, 3, 1, 30), "Asia/Tokyo"), 2026
+        )
+        self.assertIsNone(
+            due(3, 12, 2025, datetime(2026, 12, 3, 1, 30), "Europe/Warsaw")
+        )
+        self.assertEqual(due(3, 12, None, datetime(2026, 12, 3, 10, 0), False), 2026)

@@ -5,6 +5,8 @@
 import calendar
 from datetime import date
 
+import pytz
+
 
 def valid(day, month, year=None):
     """Whether ``day``/``month`` (and ``year``, when given) is a real date;
@@ -33,3 +35,20 @@ def in_year(day, month, year):
     if (day, month) == (29, 2) and not calendar.isleap(year):
         return date(year, 2, 28)
     return date(year, month, day)
+
+
+def greeting_due(day, month, greeted_year, now_utc, tz_name, *, hour=10):
+    """The year to greet this birthday in, if the greeting is due now, else
+    None: the local day is the birthday, it is ``hour`` or later there, and
+    that year was not greeted yet.
+
+    :param now_utc: naive UTC datetime
+    """
+    local = pytz.utc.localize(now_utc).astimezone(pytz.timezone(tz_name or "UTC"))
+    if (
+        local.hour >= hour
+        and (greeted_year or 0) < local.year
+        and is_birthday(day, month, local.date())
+    ):
+        return local.year
+    return None

@@ -1,5 +1,7 @@
 # Copyright 2026 service_care contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from urllib.parse import urlencode
+
 from werkzeug.exceptions import BadRequest, NotFound
 
 from odoo.http import request, route
@@ -8,13 +10,16 @@ from odoo.tools.mail import email_re
 
 from odoo.addons.website_sale_stock.controllers.main import WebsiteSaleStock
 
+from ..tools import signed_link
+
 # At most this many variants go to the cart from one link.
 MAX_CART_LINK_PRODUCTS = 20
 
 
 class ServiceCareShop(WebsiteSaleStock):
     """The shop's "notify me" button, routed to the back-in-stock waitlist,
-    and the links of the waitlist's emails."""
+    the links of the waitlist's emails and the abandoned-cart reminder's
+    "return to my cart"."""
 
     @route()
     def add_stock_email_notification(self, email, product_id):
@@ -106,4 +111,43 @@ class ServiceCareShop(WebsiteSaleStock):
             for product in products - order.order_line.product_id:
                 order._cart_update(product_id=product.id, add_qty=1)
             request.session["website_sale_cart_quantity"] = order.cart_quantity
+        return request.redirect("/shop/cart")
+
+    @route(
+        "/shop/care/cart/<int:order_id>",
+        type="http",
+        auth="public",
+        methods=["GET"],
+        website=True,
+        sitemap=False,
+    )
+    def care_restore_cart(self, order_id, token="", **kwargs):
+        """Put the cart of an abandoned-cart reminder back in this browser.
+
+        The link is signed for the cart and its customer. A cart of a user
+        account is restored only in that user's session: a visitor who is
+        not logged in is asked to log in first.
+        """
+        cart, verdict = request.env["sale.order"]._care_cart_from_token(order_id, token)
+        if verdict == signed_link.INVALID:
+            raise NotFound()
+        page = "service_care.abandoned_cart_link_page"
+        if verdict == signed_link.EXPIRED:
+            return request.render(page, {"reason": "expired"})
+        if cart.state != "draft" or not cart.website_order_line:
+            return request.render(page, {"reason": "closed"})
+        if cart.website_id != request.website:
+            base = cart.website_id.get_base_url()
+            return request.redirect(
+                f"{base}{request.httprequest.full_path}", local=False
+            )
+        anonymous = request.website.is_public_user()
+        owners = cart.partner_id.user_ids
+        if owners and anonymous:
+            query = urlencode({"redirect": request.httprequest.full_path})
+            return request.redirect(f"/web/login?{query}")
+        if not anonymous and request.env.user.partner_id != cart.partner_id:
+            return request.render(page, {"reason": "other_account"})
+        request.session["sale_order_id"] = cart.id
+        request.session["website_sale_cart_quantity"] = cart.cart_quantity
         return request.redirect("/shop/cart")

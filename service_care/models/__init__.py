@@ -19,6 +19,7 @@ from . import (
     res_partner_digest,
     res_partner_reach,
     sale_order,
+    sale_order_abandoned_cart,
     sale_order_checkout_consent,
     sale_order_line,
     sale_order_messages,
@@ -51,6 +52,7 @@ from . import (
     sms_tracker,
     stock_picking,
     stock_quant,
+    website_abandoned_cart,
     website_digest,
 )
 

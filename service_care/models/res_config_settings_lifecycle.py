@@ -6,6 +6,9 @@ from odoo import fields, models
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"  # pylint: disable=consider-merging-classes-inherited
 
+    care_cart_abandoned_delay = fields.Integer(
+        related="website_id.care_cart_abandoned_delay", readonly=False
+    )
     care_new_release_months = fields.Integer(
         related="company_id.care_new_release_months", readonly=False
     )

@@ -12,6 +12,7 @@ from ..tools.consent import DEFAULT_PURPOSE, PURPOSE_SELECTION
 _logger = logging.getLogger(__name__)
 
 TRIGGERS = [
+    ("cart_abandoned", "Cart left for the website's delay (15 minutes by default)"),
     ("order_confirmed", "Order confirmed"),
     ("order_delivered", "Order fully delivered"),
     ("delivery_done", "A delivery of the order done"),
@@ -39,6 +40,7 @@ FLOWS = [
 ]
 # The document each event trigger starts runs on.
 TRIGGER_MODELS = {
+    "cart_abandoned": "sale.order",
     "order_confirmed": "sale.order",
     "order_delivered": "sale.order",
     "delivery_done": "sale.order",
@@ -185,6 +187,25 @@ class ServiceCareScenario(models.Model):
                     ("scenario_id.active", "=", True),
                     ("scenario_id.flow", "=", "order"),
                     ("scenario_id.trigger", "in", ("delivery_done", "order_delivered")),
+                ],
+                limit=1,
+            )
+        )
+
+    @api.model
+    def _care_recovers_carts(self, companies):
+        """Whether an active abandoned-cart scenario sends an email for
+        these companies' carts (then Odoo's own abandoned-cart email is not
+        sent)."""
+        return bool(
+            self.env["service.care.scenario.step"].search_count(
+                [
+                    ("enabled", "=", True),
+                    ("step_type", "=", "send"),
+                    ("channel", "=", "email"),
+                    ("scenario_id.active", "=", True),
+                    ("scenario_id.trigger", "=", "cart_abandoned"),
+                    ("scenario_id.company_id", "in", [False, *companies.ids]),
                 ],
                 limit=1,
             )

@@ -425,6 +425,7 @@ class ServiceCareDemo(models.AbstractModel):
             now,
             releases=[release] if release else (),
             birthdays=birthdays,
+            cancelled=self._demo_cancelled_orders(partners, by_partner, now),
         )
         # The history is past: it starts no scenario and tracks nothing.
         demo = self.with_context(
@@ -435,6 +436,7 @@ class ServiceCareDemo(models.AbstractModel):
         )
         gateways = demo._create_demo_gateways()
         carts = demo._create_demo_carts(plan, orders.with_env(demo.env))
+        carts.update(demo._create_demo_left_carts(plan, partners, by_partner))
         demo._create_demo_messages(plan, partners, carts, gateways, now)
 
     @api.model
@@ -446,6 +448,33 @@ class ServiceCareDemo(models.AbstractModel):
         self.env["service.care.reminder"].with_context(
             service_care_one_transaction=True
         )._cron_weekly_carts(force=True)
+        self._create_demo_cart_left_today()
+
+    @api.model
+    def _create_demo_cart_left_today(self):
+        """A customer left a cart on the website twenty minutes ago: the
+        running server's cron reminds them of it, in the send window."""
+        partners = self._demo_partners()
+        partner = next(
+            partners[key]
+            for key in sorted(partners)
+            if partners[key].care_email_consent
+        )
+        changed = fields.Datetime.now() - timedelta(minutes=20)
+        product = self.env.ref(
+            "service_care.product_template_demo_coffee_filters"
+        ).product_variant_id
+        cart = self.env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "website_id": self.env.ref("website.default_website").id,
+                "order_line": [
+                    Command.create({"product_id": product.id, "product_uom_qty": 2})
+                ],
+            }
+        )
+        cart.care_cart_changed_at = changed
+        cart._care_cart_wake()
 
     @api.model
     def _demo_birthdays(self, partners, now):
@@ -602,23 +631,102 @@ class ServiceCareDemo(models.AbstractModel):
         return carts
 
     @api.model
+    def _create_demo_left_carts(self, plan, partners, orders_by_partner):
+        """The website carts customers left for good, each reminded of once:
+        {(customer, sent at): cart}, with the lines of the customer's order
+        before."""
+        left = [message for message in plan if message.stage == "left"]
+        vals_list = []
+        for message in left:
+            partner = partners[message.customer]
+            orders = orders_by_partner[partner]
+            before = orders.filtered(lambda o, m=message: o.date_order < m.sent_at)
+            model = (before or orders)[-1]
+            changed = message.sent_at - timedelta(minutes=15)
+            vals_list.append(
+                {
+                    "partner_id": partner.id,
+                    "website_id": model.website_id.id,
+                    "warehouse_id": model.warehouse_id.id,
+                    "date_order": changed,
+                    "care_cart_changed_at": changed,
+                    "care_cart_reminded_at": message.sent_at,
+                    "order_line": [
+                        Command.create(
+                            {
+                                "product_id": line.product_id.id,
+                                "product_uom_qty": line.product_uom_qty,
+                            }
+                        )
+                        for line in model.order_line
+                    ],
+                }
+            )
+        carts = self.env["sale.order"].create(vals_list)
+        for cart in carts:
+            cart.care_cart_reminded_content = cart._care_cart_content()
+        return {
+            (message.customer, message.sent_at): cart
+            for message, cart in zip(left, carts, strict=True)
+        }
+
+    @api.model
+    def _demo_cancelled_orders(self, partners, orders_by_partner, now):
+        """Two customers ordered again and cancelled: ``(customer key, order
+        id, when)`` for the history's "cancelled" texts."""
+        cancelled = []
+        for key, days in zip(sorted(partners)[1:3], (34, 75), strict=True):
+            partner = partners[key]
+            if partner not in orders_by_partner:
+                continue
+            previous = orders_by_partner[partner][-1]
+            when = now - timedelta(days=days)
+            order = self.env["sale.order"].create(
+                {
+                    "partner_id": partner.id,
+                    "website_id": previous.website_id.id,
+                    "warehouse_id": previous.warehouse_id.id,
+                    "date_order": when,
+                    "state": "cancel",
+                    "order_line": [
+                        Command.create(
+                            {
+                                "product_id": line.product_id.id,
+                                "product_uom_qty": line.product_uom_qty,
+                            }
+                        )
+                        for line in previous.order_line
+                    ],
+                }
+            )
+            cancelled.append((key, order.id, when))
+        return cancelled
+
+    @api.model
     def _create_demo_messages(self, plan, partners, carts, gateways, now):
         """Log the planned messages with their outcomes, and their chatter."""
         ref = self.env.ref
         steps = {
             key: ref(f"service_care.service_care_scenario_{step}")
             for key, step in {
-                ("replenishment", "email"): "replenishment_step_email",
-                ("replenishment", "sms"): "replenishment_step_sms",
-                ("repeat_order", "email"): "repeat_order_step_email",
-                ("back_in_stock", "email"): "waitlist_step_email",
-                ("back_in_stock", "sms"): "waitlist_step_sms",
-                ("out_of_stock_again", "email"): "waitlist_step_out_again",
-                ("order", "sms"): "order_confirmed_step_sms",
-                ("post_purchase", "email"): "post_purchase_step_email",
-                ("new_release", "email"): "new_release_step_email",
-                ("birthday", "email"): "birthday_step_email",
-                ("digest", "email"): "digest_step_email",
+                ("replenishment", "email", None): "replenishment_step_email",
+                ("replenishment", "sms", None): "replenishment_step_sms",
+                ("repeat_order", "email", None): "repeat_order_step_email",
+                ("back_in_stock", "email", None): "waitlist_step_email",
+                ("back_in_stock", "sms", None): "waitlist_step_sms",
+                ("out_of_stock_again", "email", None): "waitlist_step_out_again",
+                ("order", "sms", "confirmed"): "order_confirmed_step_sms",
+                ("order", "email", "shipped"): "order_shipped_step_email",
+                ("order", "sms", "shipped"): "order_shipped_step_sms",
+                ("order", "email", "delivered"): "order_delivered_step_email",
+                ("order", "sms", "delivered"): "order_delivered_step_sms",
+                ("order", "sms", "cancelled"): "order_cancelled_step_sms",
+                ("abandoned_cart", "email", None): "abandoned_cart_step_email",
+                ("abandoned_cart", "email", "left"): "abandoned_cart_step_email",
+                ("post_purchase", "email", None): "post_purchase_step_email",
+                ("new_release", "email", None): "new_release_step_email",
+                ("birthday", "email", None): "birthday_step_email",
+                ("digest", "email", None): "digest_step_email",
             }.items()
         }
         orders = self.env["sale.order"]
@@ -629,8 +737,8 @@ class ServiceCareDemo(models.AbstractModel):
         vals_list, chatter_list = [], []
         for message in plan:
             partner = partners[message.customer]
-            step = steps[message.flow, message.channel]
-            if message.cart:
+            step = steps[message.flow, message.channel, message.stage]
+            if message.cart or message.stage == "left":
                 document = carts[message.customer, message.sent_at]
             elif message.release:
                 document = self.env["product.template"].browse(message.release)
@@ -798,6 +906,25 @@ class ServiceCareDemo(models.AbstractModel):
             return self.env._("Happy birthday, %(name)s!", name=document.name)
         if message.flow == "digest":
             return self.env._("This week's best sellers")
+        if message.flow == "order":
+            texts = {
+                "confirmed": self.env._(
+                    "Order %(order)s confirmed: we will text you when it leaves.",
+                    order=document.name,
+                ),
+                "shipped": self.env._(
+                    "Your order %(order)s is on its way", order=document.name
+                ),
+                "delivered": self.env._(
+                    "Your order %(order)s is delivered", order=document.name
+                ),
+                "cancelled": self.env._(
+                    "Order %(order)s is cancelled.", order=document.name
+                ),
+            }
+            return texts[message.stage]
+        if message.flow == "abandoned_cart":
+            return self.env._("Your cart is waiting")
         if message.variant:
             product = products.browse(message.variant).display_name
             texts = {
@@ -811,13 +938,6 @@ class ServiceCareDemo(models.AbstractModel):
                     "%(product)s is back in stock. Reply STOP to opt out.",
                     product=product,
                 ),
-            }
-        elif message.flow == "order":
-            texts = {
-                ("order", "sms"): self.env._(
-                    "Order %(order)s confirmed: we will text you when it leaves.",
-                    order=document.name,
-                )
             }
         else:
             texts = {

@@ -51,6 +51,7 @@ class TestDemoHistoryTools(BaseCase):
                 "order",
                 "post_purchase",
                 "digest",
+                "abandoned_cart",
             },
         )
         self.assertTrue(all(NOW - timedelta(days=366) < m.sent_at < NOW for m in plan))
@@ -68,6 +69,43 @@ class TestDemoHistoryTools(BaseCase):
             "skipped",
         ):
             self.assertTrue(states[state], state)
+
+    def test_order_messages_at_each_state(self):
+        customers = _customers()
+        cancelled = [(2, "cancelled order", NOW - timedelta(days=30))]
+        plan = plan_message_history(customers, [1], NOW, cancelled=cancelled)
+        orders = [m for m in plan if m.flow == "order"]
+        self.assertEqual(
+            {(m.channel, m.stage) for m in orders},
+            {
+                ("sms", "confirmed"),
+                ("email", "shipped"),
+                ("sms", "shipped"),
+                ("email", "delivered"),
+                ("sms", "delivered"),
+                ("sms", "cancelled"),
+            },
+        )
+        self.assertTrue(all(m.kind == "transactional" for m in orders))
+        [text] = [m for m in orders if m.stage == "cancelled"]
+        self.assertEqual((text.customer, text.order), (2, "cancelled order"))
+        # only customers with a mobile number are texted (even keys)
+        self.assertTrue(all(m.customer % 2 == 0 for m in orders if m.channel == "sms"))
+
+    def test_left_carts_and_carts_ordered_after_a_reminder(self):
+        customers = {c.key: c for c in _customers()}
+        plan = plan_message_history(list(customers.values()), [1], NOW)
+        carts = [m for m in plan if m.flow == "abandoned_cart"]
+        left = [m for m in carts if m.stage == "left"]
+        ordered = [m for m in carts if m.order]
+        self.assertTrue(left)
+        self.assertTrue(ordered)
+        self.assertTrue(all(m.kind == "marketing" for m in carts))
+        for message in ordered:
+            # reminded of before the order it became
+            order_date = dict(customers[message.customer].orders)[message.order]
+            self.assertLess(message.sent_at, order_date)
+        self.assertTrue([m for m in ordered if m.converted_order == m.order])
 
     def test_no_marketing_without_consent_and_orders_only_after_a_read(self):
         customers = {c.key: c for c in _customers()}

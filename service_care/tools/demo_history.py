@@ -31,7 +31,7 @@ REPEAT_ORDER_SHARE = 0.3
 REPEAT_ORDER_DAYS = 21
 RESTOCK_EVERY_DAYS = 9
 RESTOCK_WAITING = (2, 5)
-ORDER_SMS_DAYS = 180
+ORDER_MESSAGES_DAYS = 180
 ATTRIBUTION_DAYS = 5
 EMAIL_BOUNCE = 0.02
 SMS_FAILED = 0.03
@@ -42,7 +42,8 @@ ENGAGEMENT = {
     "repeat_order": (0.45, 0.35),
     "back_in_stock": (0.68, 0.62),
     "out_of_stock_again": (0.55, 0.3),
-    "order": (0.0, 0.0),
+    "order": (0.6, 0.05),
+    "abandoned_cart": (0.45, 0.45),
     "post_purchase": (0.5, 0.25),
     "new_release": (0.6, 0.35),
     "birthday": (0.7, 0.3),
@@ -53,6 +54,12 @@ DIGEST_WEEKS = 12
 DIGEST_WEEKDAY = 3
 # Share of customers who told their birthday.
 BIRTHDAY_SHARE = 0.6
+# Orders whose cart was left for a while first (and reminded of), and carts
+# left for good: one per customer every this many days on average.
+ABANDONED_SHARE = 0.2
+# Orders that left the warehouse in two parts.
+SHIPPED_IN_PART_SHARE = 0.1
+LEFT_CART_EVERY_DAYS = 120
 # The post-purchase follow-up, a week after delivery, since the shop
 # turned it on.
 POST_PURCHASE_DAYS = 7
@@ -87,6 +94,9 @@ class Planned:
     reason_code: str = None
     variant: object = None
     release: object = None  # the new product announced
+    # which message of its flow: the order's "confirmed", "delivered" or
+    # "cancelled"; "left" for a cart never ordered
+    stage: str = None
 
 
 def _engage(rng, message, proxy):
@@ -264,20 +274,78 @@ class _Planner:
                     )
                     self.convert(message, customer)
 
-    def order_sms(self, customer):
-        """The "order confirmed" SMS, since the shop turned it on."""
-        if not customer.has_mobile:
-            return
+    def order_messages(self, customer):
+        """The order's messages since the shop turned them on: "confirmed"
+        by SMS, "delivered" by email and SMS a few days later."""
         for order, date in customer.orders:
-            if date > self.now - timedelta(days=ORDER_SMS_DAYS):
+            if date <= self.now - timedelta(days=ORDER_MESSAGES_DAYS):
+                continue
+            delivered = date + timedelta(days=self.rng.randint(2, 4), hours=3)
+            sends = [("email", delivered, "delivered")]
+            shipped = self.rng.random() < SHIPPED_IN_PART_SHARE
+            if shipped:
+                sends.append(("email", date + timedelta(days=1), "shipped"))
+            if customer.has_mobile:
+                sends += [
+                    ("sms", date + timedelta(minutes=1), "confirmed"),
+                    ("sms", delivered, "delivered"),
+                ]
+                if shipped:
+                    sends.append(("sms", date + timedelta(days=1), "shipped"))
+            for channel, at, stage in sends:
                 self.send(
                     customer,
                     "order",
-                    "sms",
+                    channel,
                     "transactional",
-                    sent_at=date + timedelta(minutes=1),
+                    sent_at=at,
+                    order=order,
+                    stage=stage,
+                )
+
+    def cancelled(self, customer, order, date):
+        """The "cancelled" SMS of an order the customer cancelled."""
+        if customer.has_mobile:
+            self.send(
+                customer,
+                "order",
+                "sms",
+                "transactional",
+                sent_at=date + timedelta(minutes=2),
+                order=order,
+                stage="cancelled",
+            )
+
+    def abandoned_carts(self, customer, days):
+        """Some orders were a cart left for a while first, reminded of the
+        hours after; some carts were left for good."""
+        rng = self.rng
+        for order, date in customer.orders:
+            if date > self.now - timedelta(days=ORDER_MESSAGES_DAYS) and (
+                rng.random() < ABANDONED_SHARE
+            ):
+                at = date - timedelta(hours=rng.randint(2, 30))
+                message = self.send(
+                    customer,
+                    "abandoned_cart",
+                    "email",
+                    "marketing",
+                    sent_at=at,
                     order=order,
                 )
+                self.convert(message, customer)
+        if not customer.orders:
+            return
+        for _left in range(rng.randint(0, days // LEFT_CART_EVERY_DAYS)):
+            at = self.now - timedelta(days=rng.randint(3, ORDER_MESSAGES_DAYS))
+            self.send(
+                customer,
+                "abandoned_cart",
+                "email",
+                "marketing",
+                sent_at=at.replace(minute=15),
+                stage="left",
+            )
 
     def restock(self, customers, variant, day):
         """A variant comes back for those waiting; what was not bought and
@@ -330,7 +398,15 @@ def plan_birthdays(customer_keys, today, seed=2024):
 
 
 def plan_message_history(
-    customers, variants, now, *, days=365, seed=2024, releases=(), birthdays=None
+    customers,
+    variants,
+    now,
+    *,
+    days=365,
+    seed=2024,
+    releases=(),
+    birthdays=None,
+    cancelled=(),
 ):
     """Plan a year of messages.
 
@@ -341,13 +417,14 @@ def plan_message_history(
         announced to the buyers of those they follow
     :param birthdays: {customer key: (day, month)}: greeted on the day, at
         10:00 (UTC here), over the past year
+    :param cancelled: ``(customer key, order key, when)`` of the orders the
+        customers cancelled
     :return: list of :class:`Planned`, by date
     """
     planner = _Planner(customers, now, seed)
     for customer in customers:
         planner.replenishment(customer)
         planner.repeat_order(customer)
-        planner.order_sms(customer)
         planner.post_purchase(customer)
     planner.digests(customers)
     by_key = {customer.key: customer for customer in customers}
@@ -376,6 +453,14 @@ def plan_message_history(
         day += timedelta(
             days=rng.randint(RESTOCK_EVERY_DAYS - 3, RESTOCK_EVERY_DAYS + 3)
         )
+    # The flows added later draw from a stream of their own: the history of
+    # the others stays what it was.
+    planner.rng = random.Random(seed + 6)
+    for customer in customers:
+        planner.order_messages(customer)
+        planner.abandoned_carts(customer, days)
+    for key, order, when in cancelled:
+        planner.cancelled(by_key[key], order, when)
     plan = [message for message in planner.plan if message.sent_at < now]
     plan.sort(key=lambda message: (message.sent_at, message.customer, message.flow))
     return plan

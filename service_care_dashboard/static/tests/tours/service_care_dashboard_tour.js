@@ -13,6 +13,7 @@ const FLOWS = [
     "New release",
     "Best-sellers digest",
     "Birthday",
+    "Abandoned cart",
 ];
 
 /** The spreadsheet model of the dashboard on screen. */

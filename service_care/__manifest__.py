@@ -49,6 +49,7 @@
         "views/service_care_tracking_templates.xml",
         "views/res_partner_views.xml",
         "views/sale_order_views.xml",
+        "views/sale_order_abandoned_cart_views.xml",
         "views/service_care_send_window_views.xml",
         "views/res_config_settings_views.xml",
         "views/service_care_sms_gateway_views.xml",

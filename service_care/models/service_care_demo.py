@@ -434,6 +434,12 @@ class ServiceCareDemo(models.AbstractModel):
             mail_notrack=True,
             service_care_no_trigger=True,
         )
+        # this week's digest, if the history sent it, is not sent again
+        digests = [m.sent_at for m in plan if m.flow == "digest"]
+        if digests and max(digests) > now - timedelta(days=7):
+            self.env.ref("website.default_website").care_digest_week = max(
+                digests
+            ).date()
         gateways = demo._create_demo_gateways()
         carts = demo._create_demo_carts(plan, orders.with_env(demo.env))
         carts.update(demo._create_demo_left_carts(plan, partners, by_partner))

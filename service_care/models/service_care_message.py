@@ -320,7 +320,7 @@ class ServiceCareMessage(models.Model):
                     now,
                     partner.tz or company.partner_id.tz or "UTC",
                     partner.country_id.code or company.country_id.code or "",
-                    last_sends[partner.id],
+                    last_sends[partner.id] if message._care_capped() else [],
                     has_consent=consents.get(message.id, False),
                     contact_valid=contact.ok or contact.blacklisted,
                     blacklisted=contact.blacklisted,
@@ -346,6 +346,12 @@ class ServiceCareMessage(models.Model):
             else:
                 messages._mark("skipped", reason_code=code, reason=reason)
         to_send._queue()
+
+    def _care_capped(self):
+        """Whether the frequency cap holds this message back (its scenario
+        may answer what the customer just did, and not wait for it)."""
+        self.ensure_one()
+        return not self.scenario_id or self.scenario_id.frequency_cap
 
     def _marketing_consents(self, channel):
         """{message id: whether its customer agreed to its purpose} for the

@@ -83,6 +83,14 @@ class ServiceCareScenario(models.Model):
         default="other",
         help="The flow its messages count in on the dashboard and in the results.",
     )
+    frequency_cap = fields.Boolean(
+        default=True,
+        help="Its marketing messages wait for the company's frequency cap "
+        "(one email every 16 hours...). Off for a reply to what the customer "
+        "just did, such as a cart left minutes ago: held for hours it would "
+        "come too late. Consent and send hours still apply, and its messages "
+        "still count against the cap for the others.",
+    )
     model_id = fields.Many2one(
         "ir.model",
         "Document Model",

@@ -134,6 +134,8 @@ class TestAbandonedCart(ServiceCareCase, HttpCase):
         return mail.get_body(("html",)).get_content()
 
     def test_left_cart_gets_one_email_whose_button_restores_it(self):
+        # a promotion this morning: the cart's email is not held for the cap
+        self.assertEqual(self._send(self.anna).state, "queued")
         cart = self._fill_cart(self.anna, self.teapot, 2)
         self.assertEqual(len(cart), 1)
         left_at = cart.care_cart_changed_at
@@ -158,7 +160,11 @@ class TestAbandonedCart(ServiceCareCase, HttpCase):
         self.assertTrue(self._messages(cart).queued_at)
         self.assertFalse(self._messages(bob_cart), "Bob ordered at minute 10")
 
-        [mail] = self._at_smtp(self.anna)
+        mail = next(
+            mail
+            for mail in self._at_smtp(self.anna, count=2)
+            if "your cart" in mail["Subject"]
+        )
         html = self._html(mail)
         self.assertIn("Care Teapot", html)
         self.assertIn(f"{cart.amount_total:.2f}", html)

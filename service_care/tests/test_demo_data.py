@@ -296,6 +296,17 @@ class TestDemoData(TransactionCase):
         self.assertEqual(len(runs), 1)
         self.assertEqual(runs.scenario_id.flow, "abandoned_cart")
 
+    def test_this_weeks_digest_of_the_history_is_not_sent_again(self):
+        website = self.env.ref("website.default_website")
+        self.assertGreater(
+            website.care_digest_week, fields.Date.today() - timedelta(days=7)
+        )
+        Run = self.env["service.care.scenario.run"]
+        digest = self.env.ref("service_care.service_care_scenario_digest")
+        before = Run.search_count([("scenario_id", "=", digest.id)])
+        self.env["website"]._cron_care_digests()
+        self.assertEqual(Run.search_count([("scenario_id", "=", digest.id)]), before)
+
     def test_a_year_of_messages_in_every_flow(self):
         """The dashboard and the results have a year to show: every shipped
         flow delivered, was read, clicked and bought from; a few bounced,

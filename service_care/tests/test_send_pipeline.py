@@ -92,6 +92,26 @@ class TestSendPipeline(ServiceCareCase):
         # The cap is per channel: the SMS is not held back by the email.
         self.assertEqual(sms.state, "queued")
 
+    def test_a_scenario_without_the_cap_is_not_held_but_counts(self):
+        """A cart left minutes ago is not held for the cap; the next
+        promotion still keeps its distance from it."""
+        self.step_refill.scenario_id.frequency_cap = False
+        with freeze_time(IN_WINDOW):
+            first = self.Message.send_template(
+                self.mail_template, self.customer, "email", "marketing", self.step_stock
+            )
+            uncapped = self.Message.send_template(
+                self.mail_template,
+                self.customer,
+                "email",
+                "marketing",
+                self.step_refill,
+            )
+            capped = self._send(self.customer)
+        self.assertEqual((first.state, uncapped.state), ("queued", "queued"))
+        self.assertEqual(capped.state, "scheduled")
+        self.assertEqual(capped.reason_code, "frequency_cap")
+
     def test_cap_holds_within_one_call_and_between_deferred_messages(self):
         twice = self.customer | self.customer
         other = self._make_customer("Ola Maj", "ola@example.pl")

@@ -12,10 +12,12 @@ TEST_DB ?= service_care_test
 QJ_TEST_DB ?= service_care_qj_test
 HTTP_PORT ?= 8069
 # The addons service_care depends on, the wire transfer the checkout tour pays
-# with, and the Dashboards app, cached as a template database.
-DEPENDS := sale_management,sale_stock,website_sale_stock,sms,portal,payment_custom,spreadsheet_dashboard
-# The addon and its dashboard (auto-installed with the Dashboards app).
-ADDONS := service_care,service_care_dashboard
+# with, the Dashboards app and the loyalty programs, cached as a template
+# database.
+DEPENDS := sale_management,sale_stock,website_sale_stock,sms,portal,payment_custom,spreadsheet_dashboard,loyalty
+# The addon, its dashboard (auto-installed with the Dashboards app) and its
+# birthday coupons (auto-installed with the loyalty programs).
+ADDONS := service_care,service_care_dashboard,service_care_loyalty
 PYTEST_ARGS ?=
 
 .PHONY: help run test lint bootstrap conf reset-demo clean
@@ -58,7 +60,8 @@ test: bootstrap
 	@# pytest exits with 5 when PYTEST_ARGS selects no test of an addon
 	$(PYTHON) -m tests_support.stack -- $(PYTHON) -m pytest -c pytest.ini --rootdir=. \
 		--odoo-config=$(CONF) --odoo-database=$(TEST_DB) --odoo-http \
-		service_care/tests service_care_dashboard/tests $(PYTEST_ARGS) || test $$? -eq 5
+		service_care/tests service_care_dashboard/tests service_care_loyalty/tests \
+		$(PYTEST_ARGS) || test $$? -eq 5
 	$(PYTHON) -m tests_support.stack -- $(PYTHON) -m pytest -c pytest.ini --rootdir=. \
 		--odoo-config=$(CONF) --odoo-database=$(QJ_TEST_DB) --odoo-http \
 		service_care_queue_job/tests $(PYTEST_ARGS) || test $$? -eq 5

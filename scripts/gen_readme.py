@@ -16,7 +16,12 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-ADDONS = ("service_care", "service_care_queue_job", "service_care_dashboard")
+ADDONS = (
+    "service_care",
+    "service_care_queue_job",
+    "service_care_dashboard",
+    "service_care_loyalty",
+)
 SECTIONS = [
     ("INSTALL.md", "Installation"),
     ("CONFIGURE.md", "Configuration"),

@@ -47,6 +47,17 @@ class ResPartner(models.Model):
         copy=False,
         help="The last year the birthday greeting was started for the customer.",
     )
+    care_birthday_coupon_code = fields.Char(
+        "Birthday Coupon",
+        compute="_compute_care_birthday_coupon_code",
+        help="The code of this year's birthday coupon, which the greeting "
+        "gives. Coupons come from Odoo's loyalty programs, with the addon "
+        "Service Care: Birthday Coupons.",
+    )
+
+    def _compute_care_birthday_coupon_code(self):
+        # no coupons without Odoo's loyalty programs (service_care_loyalty)
+        self.care_birthday_coupon_code = False
 
     @api.constrains("care_birth_day", "care_birth_month", "care_birth_year")
     def _check_care_birthday(self):

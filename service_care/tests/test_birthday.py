@@ -1,5 +1,7 @@
 # Copyright 2026 service_care contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import importlib.util
+import json
 import re
 from datetime import datetime
 
@@ -7,6 +9,8 @@ from freezegun import freeze_time
 
 from odoo.exceptions import ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tools import SQL
+from odoo.tools.misc import file_path
 
 from .common import ServiceCareCase
 
@@ -111,3 +115,37 @@ class TestBirthday(ServiceCareCase, HttpCase):
         )
         self.assertIn("This birthday is not a date.", response.text)
         self.assertFalse(user.partner_id.care_birth_month)
+
+    def test_update_to_1_7_adds_the_coupon_line_in_every_language(self):
+        template = self.env.ref("service_care.mail_template_birthday")
+        line = '\n    <p t-if="object.care_birthday_coupon_code">'
+        new = template.body_html
+        old = new[: new.index(line)] + new[new.index("</p>", new.index(line)) + 4 :]
+        old_ru = old.replace("Happy birthday", "Днём рождения")
+        self.env.cr.execute(
+            SQL(
+                "UPDATE mail_template SET body_html = %s WHERE id = %s",
+                json.dumps({"en_US": str(old), "ru_RU": str(old_ru)}),
+                template.id,
+            )
+        )
+        template.invalidate_recordset(["body_html"])
+        path = file_path("service_care/migrations/18.0.1.7.0/post-migration.py")
+        spec = importlib.util.spec_from_file_location("sc_migration_1_7", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(self.env.cr, "18.0.1.6.0")
+        self.assertEqual(str(template.body_html), str(new))
+        self.env.cr.execute(
+            SQL(
+                "SELECT body_html->>'ru_RU' FROM mail_template WHERE id = %s",
+                template.id,
+            )
+        )
+        russian = self.env.cr.fetchone()[0]
+        self.assertIn("Днём рождения", russian)
+        self.assertIn("Наш подарок: введите код <strong", russian)
+        # a template the shop rewrote is left as the shop wrote it
+        template.body_html = "<p>Our own words</p>"
+        migration.migrate(self.env.cr, "18.0.1.6.0")
+        self.assertEqual(str(template.body_html), "<p>Our own words</p>")

@@ -555,6 +555,7 @@ class ServiceCareDemo(models.AbstractModel):
                 "company_id": company.id,
                 "provider": "kannel",
                 "url": "http://127.0.0.1:13013/cgi-bin/sendsms",
+                "sender": "ServiceCare",
                 "price_per_segment": 0.04,
             }
         )

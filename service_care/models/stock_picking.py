@@ -41,6 +41,15 @@ class StockPicking(models.Model):
             pickings = self.with_context(skip_sms=True)
         return super(StockPicking, pickings)._send_confirmation_email()
 
+    def _check_warn_sms(self):
+        """Odoo asks, at the first delivery validated, whether to text
+        customers (stock_sms); while the order messages text them, the
+        question is moot."""
+        # sudo: any warehouse user validates; this only reads the setup.
+        if self.env["service.care.scenario"].sudo()._care_texts_deliveries():
+            return self.browse()
+        return super()._check_warn_sms()
+
     def _action_done(self):
         """Start the scenarios of delivered orders."""
         res = super()._action_done()

@@ -5,6 +5,7 @@ scenarios, the runner sends through the pipeline, the SMS reach the SMSC
 simulator through Kannel and the emails the local SMTP server."""
 
 import secrets
+import threading
 from unittest.mock import patch
 from urllib.parse import unquote
 
@@ -195,6 +196,33 @@ class TestOrderMessages(ServiceCareCase):
             [("res_model", "=", "sale.order"), ("res_id", "=", order.id)]
         )
         self.assertEqual(run.state, "done")
+
+    def test_odoo_does_not_ask_to_text_deliveries_while_we_do(self):
+        """Outside tests, Odoo's first delivery validated asks whether to
+        text customers (stock_sms): not while ours do."""
+        self.company.write(
+            {"stock_move_sms_validation": True, "has_received_warning_stock_sms": False}
+        )
+
+        def validate(order):
+            picking = order.picking_ids
+            picking.move_ids.quantity = 1
+            thread = threading.current_thread()
+            with (
+                patch.object(thread, "testing", False),
+                patch.object(type(self.registry), "in_test_mode", lambda _r: False),
+            ):
+                return picking.button_validate()
+
+        self.assertIs(validate(self._order(self._customer())), True)
+        self.env.ref(
+            "service_care.service_care_scenario_order_delivered_step_sms"
+        ).enabled = False
+        self.env.ref(
+            "service_care.service_care_scenario_order_shipped_step_sms"
+        ).enabled = False
+        asked = validate(self._order(self._customer()))
+        self.assertEqual(asked["res_model"], "confirm.stock.sms")
 
     def test_odoo_delivery_sms_gives_way_to_ours(self):
         """Odoo's stock_sms texts on delivery unless ``skip_sms``: it is set

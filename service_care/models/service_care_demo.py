@@ -459,7 +459,11 @@ class ServiceCareDemo(models.AbstractModel):
     @api.model
     def _create_demo_cart_left_today(self):
         """A customer left a cart on the website twenty minutes ago: the
-        running server's cron reminds them of it, in the send window."""
+        running server's cron reminds them of it, in the send window. Once:
+        an update of the module leaves it be."""
+        xmlid = "service_care.sale_order_demo_cart_left"
+        if self.env.ref(xmlid, raise_if_not_found=False):
+            return
         partners = self._demo_partners()
         partner = next(
             partners[key]
@@ -481,6 +485,9 @@ class ServiceCareDemo(models.AbstractModel):
         )
         cart.care_cart_changed_at = changed
         cart._care_cart_wake()
+        self.env["ir.model.data"]._update_xmlids(
+            [{"xml_id": xmlid, "record": cart, "noupdate": True}]
+        )
 
     @api.model
     def _demo_birthdays(self, partners, now):

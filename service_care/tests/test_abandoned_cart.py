@@ -310,6 +310,18 @@ class TestAbandonedCartWorkers(BaseCase):
             )
             cart.care_cart_changed_at = "2000-01-01 00:00:00"
             cls.ids = (partner.id, product.id, cart.id)
+            # the other carts due (the demo shop's) are left as they were
+            others = env["sale.order"].search(
+                [("id", "!=", cart.id), ("care_cart_changed_at", "!=", False)]
+            )
+            cls.others = {
+                order.id: (
+                    order.care_cart_reminded_at,
+                    order.care_cart_reminded_content,
+                )
+                for order in others
+            }
+            cls.last_run = env["service.care.scenario.run"].search([], limit=1).id
         cls.addClassCleanup(cls._clean)
 
     @classmethod
@@ -318,8 +330,17 @@ class TestAbandonedCartWorkers(BaseCase):
         with cls.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             env["service.care.scenario.run"].search(
-                [("res_model", "=", "sale.order"), ("res_id", "=", cart_id)]
+                [
+                    ("res_model", "=", "sale.order"),
+                    "|",
+                    ("res_id", "=", cart_id),
+                    ("id", ">", cls.last_run),
+                ]
             ).unlink()
+            for order_id, (at, content) in cls.others.items():
+                env["sale.order"].browse(order_id).write(
+                    {"care_cart_reminded_at": at, "care_cart_reminded_content": content}
+                )
             env["sale.order"].browse(cart_id).unlink()
             env["product.product"].browse(product_id).unlink()
             env["res.partner"].browse(partner_id).unlink()

@@ -61,6 +61,9 @@ EXPECTED = {
     ),
     # not anyone's: the variants of a back-in-stock email, for any visitor
     "/shop/care/cart": ("-", "ok", "ok", "-", "-", "-"),
+    # a cart of a user account comes back in that user's session only: the
+    # link's holder logs in first (another account: test_abandoned_cart)
+    "/shop/care/cart/<int:order_id>": ("ok", "-", "-", "login", "refused", "refused"),
     "/care/o/<string:uuid>/<string:token>.gif": (
         *("-", "-", "-"),
         *("ok", "refused", "refused"),
@@ -156,6 +159,13 @@ class TestAccessRoutes(ReplenishmentMixin, ServiceCareCase, HttpCase):
                     }
                 ),
                 "consent": cls._pending_consent(partner),
+                "left_cart": cls.env["sale.order"].create(
+                    {
+                        "partner_id": partner.id,
+                        "website_id": cls.website.id,
+                        "order_line": [Command.create({"product_id": cls.coffee.id})],
+                    }
+                ),
                 "sms": cls.env["sms.sms"].create(
                     {
                         "number": partner.mobile,
@@ -238,6 +248,18 @@ class TestAccessRoutes(ReplenishmentMixin, ServiceCareCase, HttpCase):
         if visitor == "replayed":
             return foreign
         return valid
+
+    def _restore_link(self, visitor):
+        """The abandoned-cart reminder's "return to my cart" of Anna's cart."""
+        own = urlsplit(self.records[self.anna]["left_cart"].get_care_restore_url())
+        token = own.query.removeprefix("token=")
+        if visitor == "replayed":
+            bob_cart = self.records[self.bob]["left_cart"]
+            token = urlsplit(bob_cart.get_care_restore_url()).query
+            token = token.removeprefix("token=")
+        elif visitor == "forged":
+            token = _forge(token)
+        return f"{own.path}?token={token}"
 
     def _routes(self):
         anna, bob = self.records[self.anna], self.records[self.bob]
@@ -383,6 +405,12 @@ class TestAccessRoutes(ReplenishmentMixin, ServiceCareCase, HttpCase):
                 "POST",
                 lambda v: urlsplit(waitlist_link(v)).path,
                 self._waiting_lines,
+                None,
+            ),
+            "/shop/care/cart/<int:order_id>": (
+                "GET",
+                self._restore_link,
+                None,
                 None,
             ),
             "/shop/care/cart": (

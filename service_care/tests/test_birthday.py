@@ -57,6 +57,13 @@ class TestBirthday(ServiceCareCase, HttpCase):
         self.assertEqual(self._greetings(datetime(2026, 12, 4, 10, 0)), message)
         self.assertEqual(len(self._greetings(datetime(2027, 12, 3, 9, 30))), 2)
 
+    def test_on_the_day_even_after_a_promotion_that_morning(self):
+        """The frequency cap would move the greeting to the next day."""
+        with freeze_time(datetime(2026, 12, 3, 8, 30)):
+            self.assertEqual(self._send(self.customer).state, "queued")
+        message = self._greetings(datetime(2026, 12, 3, 9, 30))
+        self.assertEqual(message.state, "queued")
+
     def test_tokyo_is_greeted_on_its_own_morning(self):
         # 10:30 in Tokyo is 01:30 UTC, when it is still 2 December in Warsaw
         greeted = self._greetings(datetime(2026, 12, 3, 1, 30), self.tokyo)
@@ -134,7 +141,9 @@ class TestBirthday(ServiceCareCase, HttpCase):
         spec = importlib.util.spec_from_file_location("sc_migration_1_7", path)
         migration = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(migration)
+        self.scenario.frequency_cap = True
         migration.migrate(self.env.cr, "18.0.1.6.0")
+        self.assertFalse(self.scenario.frequency_cap)
         self.assertEqual(str(template.body_html), str(new))
         self.env.cr.execute(
             SQL(

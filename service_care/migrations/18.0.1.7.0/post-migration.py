@@ -1,8 +1,9 @@
 # Copyright 2026 service_care contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""The birthday greeting (noupdate data) gets the line that gives the
-birthday coupon's code, in each language it has, unless the shop rewrote the
-template (then it is left as the shop wrote it)."""
+"""The birthday greeting (noupdate data) goes out on the day whatever the
+frequency cap, and its email gets the line that gives the birthday coupon's
+code, in each language it has, unless the shop rewrote the template (then it
+is left as the shop wrote it)."""
 
 import logging
 
@@ -37,6 +38,11 @@ def _with_coupon(body, lang):
 
 def migrate(cr, version):
     env = api.Environment(cr, SUPERUSER_ID, {})
+    scenario = env.ref(
+        "service_care.service_care_scenario_birthday", raise_if_not_found=False
+    )
+    if scenario:
+        scenario.frequency_cap = False
     template = env.ref("service_care.mail_template_birthday", raise_if_not_found=False)
     if not template:
         return

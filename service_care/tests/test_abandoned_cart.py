@@ -259,6 +259,14 @@ class TestAbandonedCart(ServiceCareCase, HttpCase):
         self.assertEqual(len(odoo_emails(self.bob)), 1)
 
     def test_guest_known_by_the_address_typed_at_checkout(self):
+        """A guest fills a cart, types an address at checkout, ticks the
+        email box and leaves: the reminder, whose link works in any browser."""
+        self.company.write(
+            {
+                "care_checkout_email_box": True,
+                "care_checkout_email_label": "Email me offers",
+            }
+        )
         self.authenticate(None, None)
         self._cart_update(self.teapot, add_qty=1)
         self.env.invalidate_all()
@@ -270,18 +278,39 @@ class TestAbandonedCart(ServiceCareCase, HttpCase):
         self.assertEqual(cart.partner_id, self.website.user_id.partner_id)
         self._run(cart.care_cart_changed_at + timedelta(minutes=16))
         self.assertFalse(self._messages(cart), "an anonymous cart has nobody to remind")
-        guest = self._make_customer("Guest Gosia", "gosia.guest@example.pl")
-        cart.partner_id = guest
+        response = self.url_open(
+            "/shop/address/submit",
+            data={
+                "csrf_token": _csrf(self.url_open("/shop/address").text),
+                "address_type": "billing",
+                "use_delivery_as_billing": "true",
+                "name": "Gosia Gość",
+                "email": "gosia.guest@example.pl",
+                "phone": "+48 601 555 123",
+                "street": "Prosta 1",
+                "city": "Warszawa",
+                "zip": "00-001",
+                "country_id": self.poland.id,
+            },
+        )
+        self.assertEqual(response.status_code, 200, response.text[:300])
+        self.make_jsonrpc_request(
+            "/shop/care/checkout_consent", {"channel": "email", "ticked": True}
+        )
+        self.env.invalidate_all()
+        guest = cart.partner_id
+        self.assertEqual(guest.email, "gosia.guest@example.pl")
+        self.assertTrue(guest.care_email_consent)
         self._run(cart.care_cart_changed_at + timedelta(minutes=17))
         self.assertEqual(len(self._messages(cart)), 1)
         [mail] = self._at_smtp(guest)
+        self.assertIn("Care Teapot", self._html(mail))
         link = urlsplit(cart.get_care_restore_url())
         # a guest's cart comes back in any browser that has the link
         self.authenticate(None, None)
         response = self.url_open(f"{link.path}?{link.query}")
         self.assertTrue(response.url.endswith("/shop/cart"))
         self.assertIn("Care Teapot", response.text)
-        self.assertIn("Care Teapot", self._html(mail))
 
 
 @tagged("post_install", "-at_install")

@@ -60,6 +60,8 @@ ABANDONED_SHARE = 0.2
 # Orders that left the warehouse in two parts.
 SHIPPED_IN_PART_SHARE = 0.1
 LEFT_CART_EVERY_DAYS = 120
+# The last day before now has no history.
+HISTORY_QUIET_HOURS = 24
 # The post-purchase follow-up, a week after delivery, since the shop
 # turned it on.
 POST_PURCHASE_DAYS = 7
@@ -461,6 +463,9 @@ def plan_message_history(
         planner.abandoned_carts(customer, days)
     for key, order, when in cancelled:
         planner.cancelled(by_key[key], order, when)
-    plan = [message for message in planner.plan if message.sent_at < now]
+    # The history ends a day before now: the live shop's first messages are
+    # not held back by the frequency cap behind one of the history's.
+    end = now - timedelta(hours=HISTORY_QUIET_HOURS)
+    plan = [message for message in planner.plan if message.sent_at < end]
     plan.sort(key=lambda message: (message.sent_at, message.customer, message.flow))
     return plan

@@ -10,7 +10,7 @@ from odoo.tools.mail import email_re
 
 from odoo.addons.website_sale_stock.controllers.main import WebsiteSaleStock
 
-from ..tools import signed_link
+from ..tools import abandoned_cart, signed_link
 
 # At most this many variants go to the cart from one link.
 MAX_CART_LINK_PRODUCTS = 20
@@ -131,23 +131,26 @@ class ServiceCareShop(WebsiteSaleStock):
         cart, verdict = request.env["sale.order"]._care_cart_from_token(order_id, token)
         if verdict == signed_link.INVALID:
             raise NotFound()
-        page = "service_care.abandoned_cart_link_page"
-        if verdict == signed_link.EXPIRED:
-            return request.render(page, {"reason": "expired"})
-        if cart.state != "draft" or not cart.website_order_line:
-            return request.render(page, {"reason": "closed"})
         if cart.website_id != request.website:
             base = cart.website_id.get_base_url()
             return request.redirect(
                 f"{base}{request.httprequest.full_path}", local=False
             )
         anonymous = request.website.is_public_user()
-        owners = cart.partner_id.user_ids
-        if owners and anonymous:
+        decision = abandoned_cart.restore_decision(
+            expired=verdict == signed_link.EXPIRED,
+            open_cart=cart.state == "draft" and bool(cart.website_order_line),
+            owned_by_user=bool(cart.partner_id.user_ids),
+            anonymous=anonymous,
+            visitor_is_customer=request.env.user.partner_id == cart.partner_id,
+        )
+        if decision == abandoned_cart.LOGIN:
             query = urlencode({"redirect": request.httprequest.full_path})
             return request.redirect(f"/web/login?{query}")
-        if not anonymous and request.env.user.partner_id != cart.partner_id:
-            return request.render(page, {"reason": "other_account"})
+        if decision != abandoned_cart.RESTORE:
+            return request.render(
+                "service_care.abandoned_cart_link_page", {"reason": decision}
+            )
         request.session["sale_order_id"] = cart.id
         request.session["website_sale_cart_quantity"] = cart.cart_quantity
         return request.redirect("/shop/cart")

@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..tools import signed_link
+from ..tools import abandoned_cart, signed_link
 
 # How long the "return to my cart" button of a reminder works.
 RESTORE_LINK_DAYS = 7
@@ -116,11 +116,10 @@ class SaleOrder(models.Model):
     def _care_cart_content(self):
         """The products and quantities of the cart, as one comparable text."""
         self.ensure_one()
-        lines = sorted(
+        return abandoned_cart.content_key(
             (line.product_id.id, line.product_uom_qty)
             for line in self.website_order_line
         )
-        return ";".join(f"{product}:{qty:g}" for product, qty in lines)
 
     # ------------------------------------------------------------------
     # The cart changes: wake the cron for its deadline

@@ -183,40 +183,49 @@ class ServiceCareScenario(models.Model):
         return documents.filtered_domain(self._domain()) if documents else documents
 
     @api.model
-    def _care_texts_deliveries(self):
-        """Whether a scenario on deliveries sends an SMS (then Odoo's own
-        delivery SMS is not sent)."""
+    def _care_sends(self, channel, scenario_domain):
+        """Whether an active scenario matching ``scenario_domain`` has a send
+        step on ``channel`` switched on: then Odoo's own message for the same
+        event is not sent."""
+        Step = self.env["service.care.scenario.step"]
         return bool(
-            self.env["service.care.scenario.step"].search_count(
+            Step.search_count(
                 [
                     ("enabled", "=", True),
                     ("step_type", "=", "send"),
-                    ("channel", "=", "sms"),
+                    ("channel", "=", channel),
                     ("scenario_id.active", "=", True),
-                    ("scenario_id.flow", "=", "order"),
-                    ("scenario_id.trigger", "in", ("delivery_done", "order_delivered")),
+                    *[
+                        (f"scenario_id.{name}", op, value)
+                        for name, op, value in scenario_domain
+                    ],
                 ],
                 limit=1,
             )
         )
 
     @api.model
+    def _care_texts_deliveries(self):
+        """Whether the order messages text deliveries (Odoo's delivery SMS
+        then stays silent)."""
+        return self._care_sends(
+            "sms",
+            [
+                ("flow", "=", "order"),
+                ("trigger", "in", ("delivery_done", "order_delivered")),
+            ],
+        )
+
+    @api.model
     def _care_recovers_carts(self, companies):
-        """Whether an active abandoned-cart scenario sends an email for
-        these companies' carts (then Odoo's own abandoned-cart email is not
-        sent)."""
-        return bool(
-            self.env["service.care.scenario.step"].search_count(
-                [
-                    ("enabled", "=", True),
-                    ("step_type", "=", "send"),
-                    ("channel", "=", "email"),
-                    ("scenario_id.active", "=", True),
-                    ("scenario_id.trigger", "=", "cart_abandoned"),
-                    ("scenario_id.company_id", "in", [False, *companies.ids]),
-                ],
-                limit=1,
-            )
+        """Whether the abandoned-cart reminder emails these companies' carts
+        (Odoo's abandoned-cart email then stays silent)."""
+        return self._care_sends(
+            "email",
+            [
+                ("trigger", "=", "cart_abandoned"),
+                ("company_id", "in", [False, *companies.ids]),
+            ],
         )
 
     def _care_steps(self):

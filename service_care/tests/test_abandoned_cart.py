@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from freezegun import freeze_time
 
 from odoo import SUPERUSER_ID, Command, api, fields, http
+from odoo.exceptions import ValidationError
 from odoo.modules import module
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, HttpCase, get_db_name, tagged
@@ -194,6 +195,11 @@ class TestAbandonedCart(ServiceCareCase, HttpCase):
         # the click is measured on the message
         self.assertTrue(self._messages(cart).clicked_at)
 
+    def test_a_delay_under_a_minute_is_refused(self):
+        for minutes in (0, -5):
+            with self.assertRaises(ValidationError):
+                self.website.care_cart_abandoned_delay = minutes
+
     def test_forged_and_expired_links_restore_nothing(self):
         cart = self._fill_cart(self.anna, self.teapot, 1)
         url = urlsplit(cart.get_care_restore_url())
@@ -278,6 +284,9 @@ class TestAbandonedCart(ServiceCareCase, HttpCase):
         self.assertEqual(cart.partner_id, self.website.user_id.partner_id)
         self._run(cart.care_cart_changed_at + timedelta(minutes=16))
         self.assertFalse(self._messages(cart), "an anonymous cart has nobody to remind")
+        cron = self.env.ref("service_care.ir_cron_service_care_abandoned_carts")
+        Trigger = self.env["ir.cron.trigger"]
+        woken = Trigger.search_count([("cron_id", "=", cron.id)])
         response = self.url_open(
             "/shop/address/submit",
             data={
@@ -298,6 +307,8 @@ class TestAbandonedCart(ServiceCareCase, HttpCase):
             "/shop/care/checkout_consent", {"channel": "email", "ticked": True}
         )
         self.env.invalidate_all()
+        # the address typed wakes the cron: the guest now has an address
+        self.assertGreater(Trigger.search_count([("cron_id", "=", cron.id)]), woken)
         guest = cart.partner_id
         self.assertEqual(guest.email, "gosia.guest@example.pl")
         self.assertTrue(guest.care_email_consent)

@@ -1,6 +1,7 @@
 # Copyright 2026 service_care contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class ResCompany(models.Model):
@@ -18,3 +19,10 @@ class ResCompany(models.Model):
         default=30,
         help="How long a birthday coupon can be used; 0: no end.",
     )
+
+    @api.constrains("care_birthday_coupon_days")
+    def _check_care_birthday_coupon_days(self):
+        if any(company.care_birthday_coupon_days < 0 for company in self):
+            raise ValidationError(
+                self.env._("A birthday coupon is valid for 0 days (no end) or more.")
+            )

@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 from freezegun import freeze_time
 
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from odoo.addons.service_care.tests.common import ServiceCareCase
@@ -107,3 +108,7 @@ class TestBirthdayCoupon(ServiceCareCase):
             card.points = 0
             self.customer.invalidate_recordset(["care_birthday_coupon_code"])
             self.assertFalse(self.customer.care_birthday_coupon_code)
+
+    def test_a_validity_in_the_past_is_refused(self):
+        with self.assertRaises(ValidationError):
+            self.company.care_birthday_coupon_days = -1

@@ -4,6 +4,7 @@ from . import service_care_smart_button
 # isort: split
 from . import (
     mail_mail,
+    mail_render_mixin,
     product_product,
     product_template,
     product_template_new_release,

@@ -1,10 +1,39 @@
 # Copyright 2026 service_care contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import logging
 import smtplib
+from collections import defaultdict
 from datetime import timedelta
 
-from odoo import fields, models
-from odoo.tools import SQL
+import psycopg2
+
+from odoo import api, fields, models
+from odoo.tools import SQL, exception_to_unicode, split_every
+from odoo.tools.mail import email_split_and_format, generate_tracking_message_id
+
+from odoo.addons.base.models.ir_mail_server import MailDeliveryException
+
+_logger = logging.getLogger(__name__)
+
+# Rows inserted per statement when the pipeline queues emails in bulk.
+INSERT_CHUNK = 1000
+# The columns of the chatter message and of the outgoing mail the pipeline
+# fills; the others keep their default (empty).
+MESSAGE_COLUMNS = (
+    "subject",
+    "body",
+    "model",
+    "res_id",
+    "record_name",
+    "message_type",
+    "subtype_id",
+    "author_id",
+    "email_from",
+    "reply_to",
+    "mail_server_id",
+    "message_id",
+)
+MAIL_COLUMNS = ("body_html", "headers")
 
 # How long an email of the log waits for an SMTP server that is down before
 # it counts as failed, and how soon the queue tries again meanwhile.
@@ -15,6 +44,100 @@ SMTP_DOWN_RETRY = timedelta(minutes=1)
 class MailMail(models.Model):
     _inherit = "mail.mail"
 
+    @api.model
+    def _care_create_outgoing(self, vals_list):
+        """Queue the pipeline's emails: a chatter message, an outgoing mail
+        and its recipient per entry, three INSERTs per thousand.
+
+        The ORM's ``create`` costs milliseconds per mail (defaults, the
+        sanitiser on the chatter body, the record name read per document),
+        most of a campaign's time. What it would compute is computed here once
+        for all: the author, the record names in one read, a Message-Id each.
+        The chatter ``body`` must be safe HTML already (see
+        ``service.care.message._queue_emails``).
+
+        :param vals_list: dicts with the ``MESSAGE_COLUMNS`` (but the
+            record name, author and Message-Id), ``MAIL_COLUMNS`` and the
+            recipient's ``partner_id``
+        :return: ``[(mail.message id, mail.mail id)]``, in order
+        """
+        if not vals_list:
+            return []
+        env = self.env
+        names = {}
+        for model, group in _group_by(vals_list, "model").items():
+            # sudo: the chatter shows the document's name to whoever may see
+            # the message, as Odoo stores it (``_get_record_name``).
+            documents = env[model].sudo().browse({vals["res_id"] for vals in group})
+            names.update({(model, doc.id): doc.display_name for doc in documents})
+        author = env.user.partner_id.id
+        now = fields.Datetime.now()
+        rows = []
+        for vals in vals_list:
+            key = (vals["model"], vals["res_id"])
+            rows.append(
+                dict(
+                    vals,
+                    record_name=names[key],
+                    author_id=author,
+                    message_id=generate_tracking_message_id(f"{key[1]}-{key[0]}"),
+                )
+            )
+        ids = []
+        for chunk in split_every(INSERT_CHUNK, rows, list):
+            message_ids = self._care_insert(
+                "mail_message", MESSAGE_COLUMNS, chunk, {"date": now}
+            )
+            mail_ids = self._care_insert(
+                "mail_mail",
+                (*MAIL_COLUMNS, "mail_message_id"),
+                [
+                    dict(vals, mail_message_id=message_id)
+                    for vals, message_id in zip(chunk, message_ids, strict=True)
+                ],
+                {"state": "outgoing", "is_notification": True, "auto_delete": True},
+            )
+            env.cr.execute(
+                SQL(
+                    "INSERT INTO mail_mail_res_partner_rel "
+                    "(mail_mail_id, res_partner_id) VALUES %s",
+                    SQL(", ").join(
+                        SQL("(%s, %s)", mail_id, vals["partner_id"])
+                        for mail_id, vals in zip(mail_ids, chunk, strict=True)
+                    ),
+                )
+            )
+            ids += zip(message_ids, mail_ids, strict=True)
+        for model in {vals["model"] for vals in vals_list}:
+            if "message_ids" in env[model]._fields:
+                env[model].invalidate_model(["message_ids"])
+        return ids
+
+    def _care_insert(self, table, columns, rows, constants):
+        """INSERT ``rows`` (dicts) into ``table``; return the new ids in order
+        (the order of ``RETURNING``, as the ORM's own ``_create`` relies on)."""
+        uid = self.env.uid
+        now = self.env.cr.now()  # the transaction's time, as the ORM stamps
+        constants = dict(
+            constants, create_uid=uid, write_uid=uid, create_date=now, write_date=now
+        )
+        names = [*columns, *constants]
+        # One placeholder per column: the values are parameters, never text.
+        placeholders = "(" + ", ".join(["%s"] * len(names)) + ")"
+        fixed = list(constants.values())
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO %s (%s) VALUES %s RETURNING id",
+                SQL.identifier(table),
+                SQL(", ").join(SQL.identifier(name) for name in names),
+                SQL(", ").join(
+                    SQL(placeholders, *[row[c] for c in columns], *fixed)
+                    for row in rows
+                ),
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
     def _send(  # noqa: PLR0917 (Odoo's signature)
         self,
         auto_commit=False,
@@ -24,12 +147,14 @@ class MailMail(models.Model):
         mail_server=False,
         post_send_callback=None,
     ):
-        """Send the emails of the Service Care log one at a time, journalled.
+        """Send the emails of the Service Care log as one batch, journalled.
 
-        Each one is journalled as in flight before its SMTP transaction (see
-        ``service.care.send.attempt``), so that a crash between the server
-        taking it and Odoo committing "sent" never sends it twice blindly.
-        Other emails go through Odoo unchanged.
+        Odoo's queue writes, searches and commits once per email; the log's
+        emails of a batch go out over the SMTP connection Odoo opened for it
+        and their outcome is saved once, set-based. Each is journalled as in
+        flight before its SMTP transaction (see ``service.care.send.attempt``),
+        so that a crash before the outcome is saved never sends one twice
+        blindly. Other emails go through Odoo unchanged.
         """
         options = {
             "auto_commit": auto_commit,
@@ -43,53 +168,141 @@ class MailMail(models.Model):
         others = self.filtered(lambda mail: mail.id not in messages)
         if others:
             super(MailMail, others)._send(**options)
-        for mail in self - others:
-            mail._care_send_one(messages[mail.id], options)
+        (self - others)._care_send_batch(messages, options)
         return True
 
-    def _care_send_one(self, messages, options):
-        """Send one mail of the log, journalled; commit as Odoo's queue does."""
-        self.ensure_one()
-        if not self._care_lock():
-            return  # sent meanwhile, or another process is sending it
+    def _care_send_batch(self, messages, options):
+        """Send these mails of the log over ``options["smtp_session"]``."""
+        mails = self and self._care_lock()
+        if not mails:
+            return  # sent meanwhile, or another process is sending them
         Attempt = self.env["service.care.send.attempt"]
-        if Attempt._care_pending("mail.mail", self.ids):
-            reason = self.env._(
-                "The sending process stopped while the mail server was "
-                "taking this email: it may have gone out. Not sent again "
-                "automatically; re-send it if the customer did not get it."
-            )
-            if messages._care_left_uncertain(reason):
-                self._care_hold(reason)
-                self._care_commit_as_queue(options)
-                return
-        Attempt._care_begin("mail.mail", self.id)
-        try:
-            # Odoo's own _send of this one mail (not this override); it
-            # commits itself under auto_commit: here the commit comes after
-            # the savepoint, below.
-            with self.env.cr.savepoint():
-                super()._send(  # pylint: disable=super-method-mismatch
-                    **dict(options, auto_commit=False, post_send_callback=None)
-                )
-        except smtplib.SMTPServerDisconnected:
-            # The server went away before it confirmed the mail: it did not
-            # take it (RFC 5321 4.1.1.4 leaves a duplicate possible only when
-            # the link drops after the whole message, as for any MTA). Odoo
-            # would leave it failed for good; keep it queued, try again soon.
-            Attempt._care_forget("mail.mail", self.ids)
+        sent, held = mails._care_settle_in_flight(messages)
+        outcomes = Outcomes(sent)
+        disconnected = False
+        with Attempt._care_journal("mail.mail") as journal:
+            taken = None
+            for mail in mails - sent - held:
+                journal(mail.id, taken)
+                try:
+                    failure = mail._care_deliver(options)
+                except smtplib.SMTPServerDisconnected:
+                    # The server went away before it confirmed the mail: it
+                    # did not take it (RFC 5321 4.1.1.4 leaves a duplicate
+                    # possible only when the link drops after the whole
+                    # message, as for any MTA). Odoo would fail the batch for
+                    # good; keep the rest queued and try again soon.
+                    disconnected = mail
+                    break
+                outcomes.add(mail, failure)
+                taken = None if failure else mail.id
+            if taken:
+                journal(None, taken)
+        if disconnected:
+            _logger.warning("service_care: SMTP server went away; retried soon")
+            Attempt._care_forget("mail.mail", disconnected.ids)
             self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger(
                 fields.Datetime.now() + SMTP_DOWN_RETRY
             )
-            raise
-        self._care_commit_as_queue(options)
-
-    def _care_commit_as_queue(self, options):
-        """Commit this mail's outcome where Odoo's queue commits it."""
+        outcomes.save()
         if options["auto_commit"] is True:
             if options["post_send_callback"]:
-                options["post_send_callback"](self.ids)
+                options["post_send_callback"](outcomes.mails.ids)
             self.env.cr.commit()  # pylint: disable=invalid-commit
+        if options["raise_exception"] and outcomes.first_failure:
+            raise MailDeliveryException(outcomes.first_failure)
+
+    def _care_settle_in_flight(self, messages):
+        """Decide on the mails a crashed try left journalled.
+
+        :return: ``(sent, held)``: the mails the server took before the
+            crash (sent now, not again) and the marketing ones held as "may
+            have gone out"
+        """
+        Attempt = self.env["service.care.send.attempt"]
+        pending = Attempt._care_pending("mail.mail", self.ids)
+        if not pending:
+            return self.browse(), self.browse()
+        accepted = Attempt._care_pending("mail.mail", pending, only_accepted=True)
+        sent = self.browse(sorted(accepted))
+        held = self.browse()
+        reason = self.env._(
+            "The sending process stopped while the mail server was taking this "
+            "email: it may have gone out. Not sent again automatically; "
+            "re-send it if the customer did not get it."
+        )
+        for mail in self.browse(sorted(pending - accepted)):
+            if messages[mail.id]._care_left_uncertain(reason):
+                held |= mail
+        held._care_hold(reason)
+        return sent, held
+
+    def _care_deliver(self, options):
+        """Build and hand one mail to the SMTP session, as Odoo's ``_send``
+        does for each recipient; return None, or ``(failure type, reason)``."""
+        self.ensure_one()
+        IrMailServer = self.env["ir.mail_server"]
+        alias_domain_id = options["alias_domain_id"]
+        emails_from = email_split_and_format(self.email_from)
+        email_from = emails_from[0] if emails_from else self.email_from
+        delivered = False
+        failure_type = None
+        try:
+            for email in self._prepare_outgoing_list(
+                mail_server=options["mail_server"] or self.mail_server_id
+            ):
+                validated = email.pop("email_to_normalized", [])
+                context = {"send_validated_to": validated}
+                if alias_domain_id:
+                    # sudo: the alias domain is configuration, as Odoo reads it
+                    alias_domain = (
+                        self.env["mail.alias.domain"].sudo().browse(alias_domain_id)
+                    )
+                    context.update(
+                        domain_notifications_email=alias_domain.default_from_email,
+                        domain_bounce_address=email["headers"].get("Return-Path")
+                        or alias_domain.bounce_email,
+                    )
+                Server = IrMailServer.with_context(**context)
+                message = Server.build_email(
+                    email_from=email_from,
+                    email_to=email["email_to"],
+                    subject=email["subject"],
+                    body=email["body"],
+                    body_alternative=email["body_alternative"],
+                    email_cc=email["email_cc"],
+                    reply_to=email["reply_to"],
+                    attachments=email["attachments"],
+                    message_id=email["message_id"],
+                    references=email["references"],
+                    object_id=email["object_id"],
+                    subtype="html",
+                    subtype_alternative="plain",
+                    headers=email["headers"],
+                )
+                try:
+                    Server.send_email(
+                        message,
+                        mail_server_id=self.mail_server_id.id,
+                        smtp_session=options["smtp_session"],
+                    )
+                    delivered = True
+                except AssertionError as error:
+                    if str(error) != IrMailServer.NO_VALID_RECIPIENT:
+                        raise
+                    failure_type = (
+                        "mail_email_missing"
+                        if not email.get("email_to")
+                        else "mail_email_invalid"
+                    )
+        except (MemoryError, psycopg2.Error, smtplib.SMTPServerDisconnected):
+            raise
+        except Exception as error:
+            _logger.warning("service_care: mail %s failed: %s", self.id, error)
+            return ("unknown", exception_to_unicode(error))
+        if delivered:
+            return None
+        return (failure_type or "unknown", None)
 
     def _care_messages(self):
         """The log's messages of these mails, by mail id, in one query."""
@@ -115,13 +328,12 @@ class MailMail(models.Model):
         return by_mail
 
     def _care_lock(self):
-        """Lock this mail if still outgoing and nobody else holds it."""
-        self.ensure_one()
+        """Lock the mails still outgoing that nobody else holds; return them."""
         return self.env["service.care.batch.job"]._care_lock(
             self.browse(),
-            SQL("id = %s AND state = 'outgoing'", self.id),
+            SQL("id IN %s AND state = 'outgoing'", tuple(self.ids)),
             SQL("id"),
-            1,
+            len(self),
             skip_changed=True,
         )
 
@@ -170,3 +382,51 @@ class MailMail(models.Model):
                 fields.Datetime.now() + SMTP_DOWN_RETRY
             )
         return waiting
+
+
+class Outcomes:
+    """What became of the mails of one batch, saved set-based at its end."""
+
+    def __init__(self, sent):
+        self.sent = sent
+        self.failed = defaultdict(sent.browse)
+        self.first_failure = None
+
+    @property
+    def mails(self):
+        mails = self.sent
+        for group in self.failed.values():
+            mails |= group
+        return mails
+
+    def add(self, mail, failure):
+        if failure is None:
+            self.sent |= mail
+            return
+        self.failed[failure] |= mail
+        self.first_failure = self.first_failure or failure[1] or failure[0]
+
+    def save(self):
+        if self.sent:
+            self.sent.write({"state": "sent", "failure_reason": False})
+            self.sent._postprocess_sent_message(
+                success_pids=self.sent.recipient_ids, failure_type=None
+            )
+        for (failure_type, reason), mails in self.failed.items():
+            mails.write(
+                {
+                    "state": "exception",
+                    "failure_type": failure_type,
+                    "failure_reason": reason,
+                }
+            )
+            mails._postprocess_sent_message(
+                success_pids=[], failure_reason=reason, failure_type=failure_type
+            )
+
+
+def _group_by(vals_list, key):
+    groups = {}
+    for vals in vals_list:
+        groups.setdefault(vals[key], []).append(vals)
+    return groups

@@ -12,6 +12,8 @@ from odoo.tools import SQL, html2plaintext
 
 from ..tools import consent as consent_logic
 from ..tools import message_state, policy, signed_link, sms_text, tracking
+from ..tools.contact import MISSING
+from .mail_render_mixin import RENDER_ONCE
 from .service_care_batch_job import FanOut
 
 _logger = logging.getLogger(__name__)
@@ -32,6 +34,9 @@ STATES = [
     ("skipped", "Skipped"),
     ("cancelled", "Cancelled"),
 ]
+# A skip for want of an address on the channel: no outcome of its own when
+# another channel of the same run reached the customer.
+NO_CONTACT = "no_contact"
 # States in which a marketing message counts against the frequency cap.
 CAPPED_STATES = (
     "queued",
@@ -334,9 +339,10 @@ class ServiceCareMessage(models.Model):
                     to_send |= message
                     continue
                 reason = message._reason_text(decision, contact)
-                outcomes[(decision.action, decision.at, decision.reason, reason)] |= (
-                    message
-                )
+                code = decision.reason
+                if code == "invalid_contact" and contact.reason_code == MISSING:
+                    code = NO_CONTACT
+                outcomes[(decision.action, decision.at, code, reason)] |= message
         # One write per distinct outcome, not one per message.
         for (action, at, code, reason), messages in outcomes.items():
             if action == policy.DEFER:
@@ -346,6 +352,37 @@ class ServiceCareMessage(models.Model):
             else:
                 messages._mark("skipped", reason_code=code, reason=reason)
         to_send._queue()
+        self._care_drop_channels_without_contact(self.run_id)
+
+    @api.model
+    def _care_drop_channels_without_contact(self, runs):
+        """One outcome per customer and step: a channel the customer has no
+        address for is not a skipped message when another message of the
+        same run reached them (queued or beyond); it stays logged as skipped
+        only when no channel did."""
+        if not runs:
+            return
+        self.flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+            SELECT m.id FROM service_care_message m
+             WHERE m.run_id IN %(runs)s
+               AND m.state = 'skipped' AND m.reason_code = %(code)s
+               AND EXISTS (
+                   SELECT 1 FROM service_care_message other
+                    WHERE other.run_id = m.run_id AND other.id != m.id
+                      AND other.state IN %(reached)s)
+                """,
+                runs=tuple(runs.ids),
+                code=NO_CONTACT,
+                reached=CAPPED_STATES,
+            )
+        )
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        # sudo: rows the pipeline logged itself a moment ago, dropped whoever
+        # triggered the send.
+        self.sudo().browse(ids).unlink()
 
     def _care_capped(self):
         """Whether the frequency cap holds this message back (its scenario
@@ -461,6 +498,8 @@ class ServiceCareMessage(models.Model):
             )
             return None
         res_ids = self.mapped("res_id")
+        # Compiled once for all these documents (see mail.render.mixin).
+        template = template.with_context(**{RENDER_ONCE: True})
         try:
             if template._name == "sms.template":
                 bodies = template._render_field("body", res_ids, compute_lang=True)
@@ -481,10 +520,14 @@ class ServiceCareMessage(models.Model):
             return None
 
     def _queue_emails(self):
-        """Create one outgoing mail per message, posted in the document's chatter."""
+        """Queue one outgoing mail per message, posted in the document's
+        chatter, in bulk (``mail.mail._care_create_outgoing``)."""
         if not self:
             return
         note = self.env.ref("mail.mt_note")
+        # The chatter copy goes through the sanitiser of Odoo's chatter field.
+        chatter_body = self.env["mail.message"]._fields["body"]
+        Message = self.env["mail.message"]
         mail_vals, queued = [], self.browse()
         for (template, _model, lang), messages in self._render_groups(
             "mail_template_id"
@@ -500,38 +543,31 @@ class ServiceCareMessage(models.Model):
                 body = values.get("body_html") or ""
                 mail_vals.append(
                     {
-                        "subject": values.get("subject"),
-                        "body": body,
+                        "subject": values.get("subject") or False,
+                        "body": chatter_body.convert_to_column(body, Message),
                         "body_html": message._tracked_body(body),
                         "email_from": values.get("email_from")
                         or message.company_id.email_formatted,
-                        "reply_to": values.get("reply_to"),
-                        "mail_server_id": values.get("mail_server_id"),
-                        "recipient_ids": [fields.Command.link(message.partner_id.id)],
+                        "reply_to": values.get("reply_to") or False,
+                        "mail_server_id": values.get("mail_server_id") or None,
+                        "partner_id": message.partner_id.id,
                         "model": message.res_model,
                         "res_id": message.res_id,
                         "message_type": "email_outgoing",
                         "subtype_id": note.id,
                         "headers": repr(message._mail_headers()),
-                        # Keep the chatter message when the sent mail is deleted.
-                        "auto_delete": True,
-                        "is_notification": True,
                     }
                 )
                 queued |= message
-        # Mails are created with sudo: the pipeline runs for any user or cron
-        # and mail.mail is reserved to system users.
-        mails = self.env["mail.mail"].sudo().create(mail_vals)
+        # sudo: mail.mail is reserved to system users; the pipeline runs for
+        # any user or cron and has checked consent and contact already.
+        ids = self.env["mail.mail"].sudo()._care_create_outgoing(mail_vals)
         queued._link(
             [
-                (
-                    message,
-                    {
-                        "mail_message_id": mail.mail_message_id.id,
-                        "subject": mail.subject,
-                    },
+                (message, {"mail_message_id": message_id, "subject": vals["subject"]})
+                for message, vals, (message_id, _mail_id) in zip(
+                    queued, mail_vals, ids, strict=True
                 )
-                for message, mail in zip(queued, mails, strict=True)
             ]
         )
         queued._mark("queued")

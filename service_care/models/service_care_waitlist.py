@@ -124,14 +124,16 @@ class ServiceCareWaitlist(models.Model):
     )
     # What the messages show
     price = fields.Monetary(
-        compute="_compute_shop_links", currency_field="price_currency_id"
+        compute="_compute_price", currency_field="price_currency_id"
     )
-    price_currency_id = fields.Many2one("res.currency", compute="_compute_shop_links")
+    price_currency_id = fields.Many2one("res.currency", compute="_compute_price")
     image_url = fields.Char(compute="_compute_shop_links")
     product_url = fields.Char(compute="_compute_shop_links")
     cart_url = fields.Char(compute="_compute_shop_links")
-    confirm_url = fields.Char(compute="_compute_shop_links")
-    resubscribe_url = fields.Char(compute="_compute_shop_links")
+    # Signed links have computes of their own: an email that shows none of
+    # them signs none.
+    confirm_url = fields.Char(compute="_compute_confirm_url")
+    resubscribe_url = fields.Char(compute="_compute_resubscribe_url")
 
     def init(self):
         # One open request per customer, variant and website.
@@ -169,20 +171,31 @@ class ServiceCareWaitlist(models.Model):
             line.bought_direct_count = int(bought and line.attribution == "direct")
             line.bought_assisted_count = int(bought and line.attribution != "direct")
 
-    @api.depends_context("lang")
     @api.depends("product_id", "partner_id", "website_id")
-    def _compute_shop_links(self):
+    def _compute_price(self):
         prices = self._care_prices()
+        for line in self:
+            line.price, line.price_currency_id = prices[line]
+
+    @api.depends_context("lang")
+    @api.depends("product_id", "website_id")
+    def _compute_shop_links(self):
         for line in self:
             base = line.website_id.get_base_url()
             product = line.product_id
-            line.price, line.price_currency_id = prices[line]
             line.image_url = f"{base}/web/image/product.product/{product.id}/image_256"
             line.product_url = f"{base}{product.website_url}"
             line.cart_url = f"{base}/shop/care/cart?product_ids={product.id}"
-            saved = bool(line._origin)
-            line.confirm_url = saved and line._care_signed_url("confirm")
-            line.resubscribe_url = saved and line._care_signed_url("again")
+
+    @api.depends("partner_id", "website_id")
+    def _compute_confirm_url(self):
+        for line in self:
+            line.confirm_url = bool(line._origin) and line._care_signed_url("confirm")
+
+    @api.depends("partner_id", "website_id")
+    def _compute_resubscribe_url(self):
+        for line in self:
+            line.resubscribe_url = bool(line._origin) and line._care_signed_url("again")
 
     def _care_prices(self):
         """{line: (price, currency)}: what each customer pays, per pricelist

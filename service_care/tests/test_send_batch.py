@@ -1,0 +1,252 @@
+# Copyright 2026 service_care contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The fast send pipeline: rendered once, queued in bulk, sent in batches,
+and one outcome per customer and step."""
+
+from unittest.mock import patch
+
+from freezegun import freeze_time
+
+from odoo.modules import module
+from odoo.tests import tagged
+
+from .common import ServiceCareCase
+from .stack import poll_until, smtp_sink_server, spooled_emails
+
+IN_WINDOW = "2026-11-24 10:00:00"
+
+
+@tagged("post_install", "-at_install")
+class TestSendBatch(ServiceCareCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        smtp_sink_server(cls.env, only=True)
+        cls.customers = cls._make_customers(4, start=7100)
+        cls.Attempt = cls.env["service.care.send.attempt"]
+
+    def _queue(self, partners, **kwargs):
+        with freeze_time(IN_WINDOW):
+            return self._send(partners, **kwargs)
+
+    def _run_mail_queue(self):
+        # Odoo's test runner stops mail at the SMTP client while a test runs;
+        # these tests are about the real exchange with the local server.
+        with patch.object(module, "current_test", False):
+            self.env["mail.mail"].process_email_queue()
+
+    def _arrived(self, partners):
+        emails = set(partners.mapped("email"))
+        return poll_until(
+            lambda: (
+                found
+                if len(
+                    found := [
+                        m for m in spooled_emails() if m["X-Sink-Rcpt-To"] in emails
+                    ]
+                )
+                >= len(emails)
+                else None
+            ),
+            f"not every email reached the SMTP sink: {sorted(emails)}",
+        )
+
+    def test_a_template_a_user_edited_renders_as_odoo_renders_it(self):
+        editor = self.env["res.users"].create(
+            {
+                "name": "Template editor",
+                "login": "care.template.editor",
+                "groups_id": [
+                    (
+                        6,
+                        0,
+                        [
+                            self.env.ref("base.group_user").id,
+                            self.env.ref("mail.group_mail_template_editor").id,
+                        ],
+                    )
+                ],
+            }
+        )
+        self.mail_template.with_user(editor).write(
+            {
+                "body_html": '<div><p>Hi <t t-out="object.name"/>!</p>'
+                '<p t-if="object.email">We write to <t t-out="object.email"/>.</p>'
+                "<p>Spring sale, edited by hand.</p></div>"
+            }
+        )
+        Qweb = type(self.env["ir.qweb"])
+        with patch.object(
+            Qweb, "_compile", autospec=True, side_effect=Qweb._compile
+        ) as compile_:
+            messages = self._queue(self.customers)
+        self.assertEqual(compile_.call_count, 1, "the template is compiled once")
+        odoo_bodies = self.mail_template._render_field("body_html", self.customers.ids)
+        for message, customer in zip(messages, self.customers, strict=True):
+            self.assertEqual(message.state, "queued")
+            chatter = message.mail_message_id.body
+            self.assertIn(f"Hi {customer.name}!", chatter)
+            self.assertIn(f"We write to {customer.email}.", chatter)
+            self.assertIn("Spring sale, edited by hand.", chatter)
+            self.assertEqual(str(chatter), str(odoo_bodies[customer.id]))
+
+    def test_a_template_failing_on_one_record_fails_its_batch_with_the_reason(self):
+        self.mail_template.body_html = (
+            '<p t-out="object.name"/><p t-out="1 / (object.ref != \'broken\')"/>'
+        )
+        self.customers[1].ref = "broken"
+        messages = self._queue(self.customers)
+        self.assertEqual(
+            messages.mapped("state"), ["failed"] * 4, "one template, one batch"
+        )
+        self.assertIn("could not be rendered", messages[0].reason)
+        self.customers[1].ref = False
+        self.assertEqual(self._queue(self.customers).mapped("state"), ["queued"] * 4)
+
+    def test_queued_in_bulk_with_the_chatter_copy_sanitised(self):
+        self.mail_template.body_html = (
+            '<p>Hello <t t-out="object.name"/></p><script>alert("x")</script>'
+        )
+        messages = self._queue(self.customers)
+        mails = self.env["mail.mail"].search(
+            [("mail_message_id", "in", messages.mail_message_id.ids)]
+        )
+        self.assertEqual(len(mails), 4)
+        self.assertEqual(set(mails.mapped("state")), {"outgoing"})
+        self.assertEqual(len(set(mails.mapped("message_id"))), 4)
+        for message, customer in zip(messages, self.customers, strict=True):
+            chatter = message.mail_message_id
+            self.assertEqual(
+                (chatter.model, chatter.res_id), ("res.partner", customer.id)
+            )
+            self.assertEqual(chatter.record_name, customer.display_name)
+            self.assertEqual(chatter.author_id, self.env.user.partner_id)
+            self.assertEqual(chatter.subject, f"Hello {customer.name}")
+            self.assertNotIn("<script", chatter.body)
+            self.assertIn(chatter, customer.message_ids)
+            mail = mails.filtered(lambda m, c=chatter: m.mail_message_id == c)
+            self.assertEqual(mail.recipient_ids, customer)
+            self.assertIn(f"/care/o/{message.uuid}/", mail.body_html)
+
+    def test_a_batch_leaves_over_one_connection_and_is_saved_once(self):
+        messages = self._queue(self.customers)
+        Server = type(self.env["ir.mail_server"])
+        with patch.object(
+            Server, "connect", autospec=True, side_effect=Server.connect
+        ) as connect:
+            self._run_mail_queue()
+        self.assertEqual(connect.call_count, 1)
+        self.assertEqual(set(messages.mapped("state")), {"sent"})
+        self.assertEqual(len(self._arrived(self.customers)), 4)
+        self.assertFalse(self.Attempt.search([]), "nothing left in flight")
+
+    def test_sending_costs_one_query_more_per_email_not_a_dozen(self):
+        def queries_to_send(count, start):
+            partners = self._make_customers(count, start=start)
+            messages = self._queue(partners)
+            self.env.flush_all()
+            before = self.env.cr.sql_log_count
+            self._run_mail_queue()
+            self.assertEqual(set(messages.mapped("state")), {"sent"})
+            return self.env.cr.sql_log_count - before
+
+        few = queries_to_send(3, 7200)
+        many = queries_to_send(13, 7300)
+        self.assertGreater(few, 3, "the queries are counted")
+        # One journal statement per email; the rest is per batch.
+        self.assertLessEqual(many - few, 10 + 2)
+
+    def test_an_email_the_server_took_before_a_crash_is_not_sent_again(self):
+        customer = self._make_customer("Taken Once", "taken.once@example.pl")
+        message = self._queue(customer)
+        witness = self._make_customer("Witness", "taken.witness@example.pl")
+        witness_message = self._queue(witness)
+        mail = self.env["mail.mail"].search(
+            [("mail_message_id", "=", message.mail_message_id.id)]
+        )
+        # The try that died had handed the mail over, and journalled that the
+        # server took it, before saving "sent".
+        with self.Attempt._care_journal("mail.mail") as journal:
+            journal(mail.id, None)
+            journal(None, mail.id)
+        self._run_mail_queue()
+        self._arrived(witness)
+        self.assertEqual((message.state, witness_message.state), ("sent", "sent"))
+        self.assertFalse(message.possible_duplicate_count)
+        self.assertFalse(
+            [m for m in spooled_emails() if m["X-Sink-Rcpt-To"] == customer.email],
+            "an email the server had taken was sent again",
+        )
+        self.assertFalse(mail.exists(), "sent and deleted as Odoo does")
+        self.assertFalse(self.Attempt._care_pending("mail.mail", [mail.id]))
+
+
+@tagged("post_install", "-at_install")
+class TestOneOutcomePerStep(ServiceCareCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.scenario = cls.env.ref("service_care.service_care_scenario_waitlist")
+
+    def _run(self, partner):
+        return self.env["service.care.scenario.run"].create(
+            {
+                "key": f"test:{partner.id}",
+                "scenario_id": self.scenario.id,
+                "partner_id": partner.id,
+                "res_model": "res.partner",
+                "res_id": partner.id,
+                "company_id": self.company.id,
+            }
+        )
+
+    def _send_step(self, partner, run, channel):
+        with freeze_time(IN_WINDOW):
+            return self.env["service.care.message"].send_template(
+                self.mail_template if channel == "email" else self.sms_template,
+                partner,
+                channel,
+                "transactional",
+                extra_vals=[{"run_id": run.id}],
+            )
+
+    def _logged(self, run):
+        return self.env["service.care.message"].search([("run_id", "=", run.id)])
+
+    def test_no_mobile_is_no_outcome_when_the_email_went(self):
+        partner = self._make_customer("No Mobile", "no.mobile@example.pl", mobile=False)
+        run = self._run(partner)
+        self._send_step(partner, run, "email")
+        self._send_step(partner, run, "sms")
+        logged = self._logged(run)
+        self.assertEqual(logged.mapped("channel"), ["email"])
+        self.assertEqual(logged.state, "queued")
+
+    def test_an_earlier_channel_without_contact_is_dropped_once_one_reaches(self):
+        partner = self._make_customer("Sms First", "sms.first@example.pl", mobile=False)
+        run = self._run(partner)
+        self._send_step(partner, run, "sms")
+        self.assertEqual(self._logged(run).reason_code, "no_contact")
+        self._send_step(partner, run, "email")
+        self.assertEqual(self._logged(run).mapped("channel"), ["email"])
+
+    def test_no_channel_at_all_is_one_skip_per_step_with_the_reason(self):
+        partner = self._make_customer("Nowhere", False, mobile=False)
+        run = self._run(partner)
+        self._send_step(partner, run, "email")
+        self._send_step(partner, run, "sms")
+        logged = self._logged(run)
+        self.assertEqual(sorted(logged.mapped("channel")), ["email", "sms"])
+        self.assertEqual(set(logged.mapped("state")), {"skipped"})
+        self.assertEqual(set(logged.mapped("reason_code")), {"no_contact"})
+        self.assertTrue(all(logged.mapped("reason")))
+
+    def test_a_wrong_number_is_still_a_skip_with_its_reason(self):
+        partner = self._make_customer(
+            "Bad Number", "bad.number@example.pl", mobile="123"
+        )
+        run = self._run(partner)
+        self._send_step(partner, run, "email")
+        self._send_step(partner, run, "sms")
+        sms = self._logged(run).filtered(lambda m: m.channel == "sms")
+        self.assertEqual((sms.state, sms.reason_code), ("skipped", "invalid_contact"))

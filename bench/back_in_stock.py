@@ -70,7 +70,7 @@ def database_exists(name):
     return out.strip() == "1"
 
 
-def create_templates(conf):
+def create_templates(conf, reuse=False):
     """The two template databases, without demo data."""
     if not database_exists(ODOO_TEMPLATE):
         print(f"Creating {ODOO_TEMPLATE} (website_sale_stock, once)", flush=True)
@@ -78,6 +78,8 @@ def create_templates(conf):
             *("click-odoo-initdb", "-c", conf, "-n", ODOO_TEMPLATE),
             *("-m", "website_sale_stock", "--no-demo", "--no-cache"),
         )
+    if reuse and database_exists(ADDON_TEMPLATE):
+        return
     # Made again at every run: it carries the addon's code as it is now.
     print(f"Creating {ADDON_TEMPLATE} (service_care)", flush=True)
     run("dropdb", "--if-exists", ADDON_TEMPLATE)
@@ -110,6 +112,19 @@ def environment(db):
     return Registry(db).cursor()
 
 
+def use_smtp_sink(env, args):
+    """Send every email of this database to the stack's SMTP sink."""
+    env["ir.mail_server"].search([]).active = False
+    env["ir.mail_server"].create(
+        {
+            "name": "SMTP sink",
+            "smtp_host": args.smtp_host,
+            "smtp_port": args.smtp_port,
+            "smtp_encryption": "none",
+        }
+    )
+
+
 def setup(args):
     """Make the shape's customers, variants and subscriptions; restock."""
     customers, per, variants = parse_shape(args.shape)
@@ -127,15 +142,7 @@ def setup(args):
                     "care_sms_cap_hours": 0.0,
                 }
             )
-        env["ir.mail_server"].search([]).active = False
-        env["ir.mail_server"].create(
-            {
-                "name": "SMTP sink",
-                "smtp_host": args.smtp_host,
-                "smtp_port": args.smtp_port,
-                "smtp_encryption": "none",
-            }
-        )
+        use_smtp_sink(env, args)
         templates = env["product.template"].create(
             [
                 {
@@ -223,23 +230,29 @@ def addon_left(env):
 
 def measure(args):
     """Run one side, as its crons run, and print its figures."""
+    Registry(args.database)  # loaded before the clock starts, on both sides
     queries = sql_db.sql_counter
+    stages = {}
     started = time.perf_counter()
     if args.side == "odoo":
         with environment(args.database) as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             env["product.product"]._send_availability_email()
     else:
-        calls = (
-            lambda env: env["service.care.waitlist"]._cron_detect(),
-            lambda env: env["service.care.scenario.run"]._cron_run(),
-            lambda env: env["service.care.message"]._cron_dispatch(),
-            lambda env: env["mail.mail"].process_email_queue(),
-        )
+        calls = {
+            "detect": lambda env: env["service.care.waitlist"]._cron_detect(),
+            "scenario": lambda env: env["service.care.scenario.run"]._cron_run(),
+            "dispatch": lambda env: env["service.care.message"]._cron_dispatch(),
+            "smtp": lambda env: env["mail.mail"].process_email_queue(),
+        }
         while True:
-            for call in calls:
+            for stage, call in calls.items():
+                stage_started = time.perf_counter()
                 with environment(args.database) as cr:
                     call(api.Environment(cr, SUPERUSER_ID, {}))
+                stages[stage] = (
+                    stages.get(stage, 0.0) + time.perf_counter() - stage_started
+                )
             with environment(args.database) as cr:
                 if not addon_left(api.Environment(cr, SUPERUSER_ID, {})):
                     break
@@ -250,9 +263,26 @@ def measure(args):
                 "seconds": elapsed,
                 "queries": sql_db.sql_counter - queries,
                 "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "stages": {stage: round(sec, 2) for stage, sec in stages.items()},
             }
         )
     )
+
+
+def parse_or_run_phase(parser, setup_phase, measure_phase):
+    """Parse the arguments; in a child (``--phase``), run its phase and
+    return None."""
+    parser.add_argument("--phase", choices=("setup", "measure"), help=argparse.SUPPRESS)
+    parser.add_argument("--smtp-host", help=argparse.SUPPRESS)
+    parser.add_argument("--smtp-port", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if not args.phase:
+        return args
+    odoo.tools.config.parse_config(
+        ["-c", args.config, "-d", args.database, "--log-level=warn"]
+    )
+    (setup_phase if args.phase == "setup" else measure_phase)(args)
+    return None
 
 
 # ----------------------------------------------------------------------
@@ -329,34 +359,35 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-c", "--config", required=True)
     parser.add_argument("--shapes", default=SHAPES)
+    parser.add_argument(
+        "--sides", default=",".join(SIDES), help="odoo,addon (both by default)"
+    )
     parser.add_argument("--quick", action="store_true", help="a tenth of the customers")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep bench_bis_addon as it is (its fields must match the code)",
+    )
     parser.add_argument(
         "--profile", metavar="DIR", help="write cProfile statistics of each run there"
     )
-    parser.add_argument("--phase", choices=("setup", "measure"), help=argparse.SUPPRESS)
     parser.add_argument("--side", choices=SIDES, help=argparse.SUPPRESS)
     parser.add_argument("--database", help=argparse.SUPPRESS)
     parser.add_argument("--shape", help=argparse.SUPPRESS)
-    parser.add_argument("--smtp-host", help=argparse.SUPPRESS)
-    parser.add_argument("--smtp-port", type=int, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.phase:
-        odoo.tools.config.parse_config(
-            ["-c", args.config, "-d", args.database, "--log-level=warn"]
-        )
-        (setup if args.phase == "setup" else measure)(args)
+    args = parse_or_run_phase(parser, setup, measure)
+    if args is None:
         return 0
     shapes = args.shapes.split(",")
     if args.quick:
         shapes = [tenth(shape) for shape in shapes]
-    create_templates(args.config)
+    create_templates(args.config, args.reuse)
     stack = stack_tools.Stack(Path(tempfile.mkdtemp(prefix="service-care-bis-")))
     rows, failed = [], False
     try:
         stack_env = stack.start()
         for shape in shapes:
             result = {}
-            for side in SIDES:
+            for side in args.sides.split(","):
                 print(f"{shape}: {side}...", flush=True)
                 result[side] = one_side(args, side, shape, stack_env)
                 print(f"  {json.dumps(result[side])}", flush=True)
@@ -371,8 +402,7 @@ def main():
     )
     for shape, result in rows:
         customers, per, variants = parse_shape(shape)
-        for side in SIDES:
-            r = result[side]
+        for side, r in result.items():
             emails = max(r["emails"], 1)
             print(
                 f"| {customers} x {per} ({variants}) | {side} | {r['seconds']:.1f} "
@@ -380,9 +410,10 @@ def main():
                 f"| {1000 * r['seconds'] / emails:.1f} | {r['queries'] / emails:.1f} "
                 f"| {r['peak_mib']:.0f} |"
             )
-        ratio = result["odoo"]["seconds"] / result["addon"]["seconds"]
-        label = f"{customers} x {per} ({variants})"
-        print(f"| {label} | **Odoo / addon** | **{ratio:.1f}x** | | | | | | |")
+        if len(result) == len(SIDES):
+            ratio = result["odoo"]["seconds"] / result["addon"]["seconds"]
+            label = f"{customers} x {per} ({variants})"
+            print(f"| {label} | **Odoo / addon** | **{ratio:.1f}x** | | | | | | |")
     if failed:
         print("FAILED: an email was lost or doubled")
         return 1

@@ -9,6 +9,7 @@ from freezegun import freeze_time
 
 from odoo.modules import module
 from odoo.tests import tagged
+from odoo.tools import safe_eval
 
 from .common import ServiceCareCase
 from .stack import poll_until, smtp_sink_server, spooled_emails
@@ -70,17 +71,27 @@ class TestSendBatch(ServiceCareCase):
         )
         self.mail_template.with_user(editor).write(
             {
+                "subject": "{{ object.name.upper() }}, {{ object.email or 'you' }}",
                 "body_html": '<div><p>Hi <t t-out="object.name"/>!</p>'
                 '<p t-if="object.email">We write to <t t-out="object.email"/>.</p>'
-                "<p>Spring sale, edited by hand.</p></div>"
+                "<p>Spring sale, edited by hand.</p></div>",
             }
         )
         Qweb = type(self.env["ir.qweb"])
-        with patch.object(
-            Qweb, "_compile", autospec=True, side_effect=Qweb._compile
-        ) as compile_:
+        with (
+            patch.object(
+                Qweb, "_compile", autospec=True, side_effect=Qweb._compile
+            ) as compile_,
+            patch.object(
+                safe_eval, "test_expr", side_effect=safe_eval.test_expr
+            ) as test_expr,
+        ):
             messages = self._queue(self.customers)
-        self.assertEqual(compile_.call_count, 1, "the template is compiled once")
+        self.assertEqual(compile_.call_count, 1, "the body is compiled once")
+        # Two expressions in the subject, one in the sender, one in the
+        # language: each checked and compiled once, not once per customer.
+        self.assertLessEqual(test_expr.call_count, 4)
+        odoo_subjects = self.mail_template._render_field("subject", self.customers.ids)
         odoo_bodies = self.mail_template._render_field("body_html", self.customers.ids)
         for message, customer in zip(messages, self.customers, strict=True):
             self.assertEqual(message.state, "queued")
@@ -89,6 +100,10 @@ class TestSendBatch(ServiceCareCase):
             self.assertIn(f"We write to {customer.email}.", chatter)
             self.assertIn("Spring sale, edited by hand.", chatter)
             self.assertEqual(str(chatter), str(odoo_bodies[customer.id]))
+            self.assertEqual(message.subject, odoo_subjects[customer.id])
+            self.assertEqual(
+                message.subject, f"{customer.name.upper()}, {customer.email}"
+            )
 
     def test_a_template_failing_on_one_record_fails_its_batch_with_the_reason(self):
         self.mail_template.body_html = (

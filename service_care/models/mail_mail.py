@@ -7,11 +7,13 @@ from datetime import timedelta
 
 import psycopg2
 
-from odoo import api, fields, models
+from odoo import api, fields, models, modules
 from odoo.tools import SQL, exception_to_unicode, split_every
 from odoo.tools.mail import email_split_and_format, generate_tracking_message_id
 
 from odoo.addons.base.models.ir_mail_server import MailDeliveryException
+
+from ..tools import mime
 
 _logger = logging.getLogger(__name__)
 
@@ -180,12 +182,13 @@ class MailMail(models.Model):
         sent, held = mails._care_settle_in_flight(messages)
         outcomes = Outcomes(sent)
         disconnected = False
+        senders = {}  # (From, bounce): (envelope sender, final From)
         with Attempt._care_journal("mail.mail") as journal:
             taken = None
             for mail in mails - sent - held:
                 journal(mail.id, taken)
                 try:
-                    failure = mail._care_deliver(options)
+                    failure = mail._care_deliver(options, senders)
                 except smtplib.SMTPServerDisconnected:
                     # The server went away before it confirmed the mail: it
                     # did not take it (RFC 5321 4.1.1.4 leaves a duplicate
@@ -237,9 +240,16 @@ class MailMail(models.Model):
         held._care_hold(reason)
         return sent, held
 
-    def _care_deliver(self, options):
+    def _care_deliver(self, options, senders):
         """Build and hand one mail to the SMTP session, as Odoo's ``_send``
-        does for each recipient; return None, or ``(failure type, reason)``."""
+        does for each recipient; return None, or ``(failure type, reason)``.
+
+        The first mail of a sender (its From and bounce address) goes through
+        Odoo's ``build_email`` and ``_prepare_email_message``, which decide
+        the envelope sender and the final From (``senders`` keeps them); the
+        next ones of that sender, HTML to one customer without attachment,
+        are written by ``tools.mime`` with the same headers.
+        """
         self.ensure_one()
         IrMailServer = self.env["ir.mail_server"]
         alias_domain_id = options["alias_domain_id"]
@@ -252,6 +262,22 @@ class MailMail(models.Model):
                 mail_server=options["mail_server"] or self.mail_server_id
             ):
                 validated = email.pop("email_to_normalized", [])
+                sender = (email_from, email["headers"].get("Return-Path"))
+                if (
+                    sender in senders
+                    and validated
+                    and not email["attachments"]
+                    and not email["email_cc"]
+                ):
+                    smtp_from, from_header = senders[sender]
+                    raw = mime.build(
+                        self._care_headers(email, email_from, from_header),
+                        email["body_alternative"],
+                        email["body"],
+                    )
+                    self._care_hand_over(options, smtp_from, validated, raw)
+                    delivered = True
+                    continue
                 context = {"send_validated_to": validated}
                 if alias_domain_id:
                     # sudo: the alias domain is configuration, as Odoo reads it
@@ -281,12 +307,9 @@ class MailMail(models.Model):
                     headers=email["headers"],
                 )
                 try:
-                    Server.send_email(
-                        message,
-                        mail_server_id=self.mail_server_id.id,
-                        smtp_session=options["smtp_session"],
+                    smtp_from, smtp_to, message = Server._prepare_email_message(
+                        message, options["smtp_session"]
                     )
-                    delivered = True
                 except AssertionError as error:
                     if str(error) != IrMailServer.NO_VALID_RECIPIENT:
                         raise
@@ -295,6 +318,11 @@ class MailMail(models.Model):
                         if not email.get("email_to")
                         else "mail_email_invalid"
                     )
+                    continue
+                if not alias_domain_id:
+                    senders[sender] = (smtp_from, message["From"])
+                self._care_hand_over(options, smtp_from, smtp_to, message)
+                delivered = True
         except (MemoryError, psycopg2.Error, smtplib.SMTPServerDisconnected):
             raise
         except Exception as error:
@@ -303,6 +331,39 @@ class MailMail(models.Model):
         if delivered:
             return None
         return (failure_type or "unknown", None)
+
+    def _care_headers(self, email, email_from, from_header):
+        """The headers Odoo's ``build_email`` writes, for ``tools.mime``."""
+        headers = [("Message-Id", email["message_id"])]
+        if email["references"]:
+            headers.append(("References", email["references"]))
+        headers += [
+            ("Subject", email["subject"] or ""),
+            ("From", from_header),
+            ("Reply-To", email["reply_to"] or email_from),
+            ("To", ", ".join(email["email_to"])),
+            *email["headers"].items(),
+        ]
+        return headers
+
+    def _care_hand_over(self, options, smtp_from, smtp_to, message):
+        """Give a message to the SMTP session, as Odoo's ``send_email`` does
+        (nothing leaves while a test runs, unless the test allows it)."""
+        if modules.module.current_test:
+            return
+        session = options["smtp_session"]
+        try:
+            if isinstance(message, bytes):
+                session.sendmail(smtp_from, smtp_to, message)
+            else:
+                session.send_message(message, smtp_from, smtp_to)
+        except smtplib.SMTPServerDisconnected:
+            raise
+        except Exception as error:
+            raise MailDeliveryException(
+                self.env._("Mail Delivery Failed"),
+                f"{error.__class__.__name__}: {error}",
+            ) from error
 
     def _care_messages(self):
         """The log's messages of these mails, by mail id, in one query."""

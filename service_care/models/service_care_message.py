@@ -760,10 +760,10 @@ class ServiceCareMessage(models.Model):
         self.ensure_one()
         return tracking.open_url(self.get_base_url(), self.uuid, self._token("open"))
 
-    def _click_url(self, url):
+    def _click_url(self, url, base_url=None):
         self.ensure_one()
         return tracking.click_url(
-            self.get_base_url(), self.uuid, self._token("click", url), url
+            base_url or self.get_base_url(), self.uuid, self._token("click", url), url
         )
 
     def _unsubscribe_url(self):
@@ -795,8 +795,11 @@ class ServiceCareMessage(models.Model):
             )
         if not self.company_id.care_tracking:
             return body
+        base_url = self.get_base_url()  # once, not once per link
         body = tracking.rewrite_links(
-            body, self._click_url, skip_prefix=f"{self.get_base_url()}/care/"
+            body,
+            lambda url: self._click_url(url, base_url),
+            skip_prefix=f"{base_url}/care/",
         )
         return tracking.add_open_pixel(body, self._open_url())
 

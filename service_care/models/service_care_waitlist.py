@@ -480,11 +480,25 @@ class ServiceCareWaitlist(models.Model):
                 for (partner_id, website_id), _ids in groups
             ]
         )
-        now = fields.Datetime.now()
-        for notice, (_key, ids) in zip(notices, groups, strict=True):
-            self.browse(ids).write(
-                {"state": "notified", "notified_at": now, "notice_id": notice.id}
+        pairs = [
+            (line_id, notice.id)
+            for notice, (_key, ids) in zip(notices, groups, strict=True)
+            for line_id in ids
+        ]
+        if pairs:
+            # Each line's notice in one statement, not a write per customer;
+            # the write below recomputes the lines' figures with it.
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE service_care_waitlist w SET notice_id = v.notice_id "
+                    "FROM (VALUES %s) AS v(id, notice_id) WHERE w.id = v.id",
+                    SQL(", ").join(SQL("(%s, %s)", *pair) for pair in pairs),
+                )
             )
+        lines = self.browse([line_id for line_id, _notice_id in pairs])
+        lines.invalidate_recordset(["notice_id"])
+        notices.invalidate_recordset(["waitlist_ids"])
+        lines.write({"state": "notified", "notified_at": fields.Datetime.now()})
         if notices:
             self._care_scenario()._enroll(notices)
         return notices

@@ -155,6 +155,44 @@ class TestSendBatch(ServiceCareCase):
         self.assertEqual(len(self._arrived(self.customers)), 4)
         self.assertFalse(self.Attempt.search([]), "nothing left in flight")
 
+    def test_the_next_emails_of_a_sender_read_as_odoo_builds_them(self):
+        # The first email of the batch is built by Odoo, the next ones by
+        # tools.mime: at the server they must not differ but by recipient.
+        partners = self._make_customers(3, start=7400)
+        partners[2].name = "Zażółć Gęślą"
+        messages = self._queue(partners)
+        self._run_mail_queue()
+        received = sorted(self._arrived(partners), key=lambda m: m["X-Sink-Rcpt-To"])
+        first, *others = received
+        ignored = {"date", "message-id", "to", "subject", "content-type"}
+        for message in others:
+            self.assertEqual(
+                {k.lower() for k in message} - ignored,
+                {k.lower() for k in first} - ignored,
+            )
+            for header in (
+                "From",
+                "Reply-To",
+                "Return-Path",
+                "X-Sink-Mail-From",
+                "List-Unsubscribe-Post",
+                "MIME-Version",
+            ):
+                self.assertEqual(str(message[header]), str(first[header]), header)
+            self.assertEqual(message.get_content_type(), "multipart/alternative")
+        for message, partner, log in zip(received, partners, messages, strict=True):
+            self.assertEqual(message["Subject"], f"Hello {partner.name}")
+            self.assertEqual(message["To"].addresses[0].display_name, partner.name)
+            self.assertEqual(message["Message-Id"], log.mail_message_id.message_id)
+            html = message.get_body(("html",)).get_content()
+            self.assertIn(f"Dear {partner.name}", html)
+            self.assertIn(f"/care/o/{log.uuid}/", html)
+            text = message.get_body(("plain",)).get_content()
+            self.assertIn(f"Dear {partner.name}", text)
+            self.assertRegex(
+                message["List-Unsubscribe"], rf"^<https?://\S+/care/u/{log.uuid}/\w+>$"
+            )
+
     def test_sending_costs_one_query_more_per_email_not_a_dozen(self):
         def queries_to_send(count, start):
             partners = self._make_customers(count, start=start)

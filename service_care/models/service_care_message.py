@@ -264,7 +264,9 @@ class ServiceCareMessage(models.Model):
         :param partners: the recipient of each record, in order; by default
             the document's customer (``partner_id``, or the partner itself);
         :param extra_vals: values to log on each message, in order (run, variant);
-        :return: the ``service.care.message`` records, one per record.
+        :return: the ``service.care.message`` records, one per record, but
+            for a record of a scenario run that reached its customer already
+            and whose customer has no address on ``channel``: no outcome.
         """
         if not records:
             return self.browse()
@@ -292,9 +294,42 @@ class ServiceCareMessage(models.Model):
                 records, partners, extra_vals, strict=True
             )
         ]
+        vals_list = self._care_worth_logging(channel, vals_list)
         messages = self.create(vals_list)
         messages._dispatch()
         return messages
+
+    @api.model
+    def _care_worth_logging(self, channel, vals_list):
+        """Leave out the messages of runs that reached their customer already
+        on another channel, to customers without an address on this one (one
+        outcome per customer and step; see ``_care_drop_channels_without_contact``
+        for the other order)."""
+        run_ids = {vals["run_id"] for vals in vals_list if vals.get("run_id")}
+        if not run_ids:
+            return vals_list
+        self.flush_model(["run_id", "state"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT DISTINCT run_id FROM service_care_message "
+                "WHERE run_id IN %s AND state IN %s",
+                tuple(run_ids),
+                CAPPED_STATES,
+            )
+        )
+        reached = {row[0] for row in self.env.cr.fetchall()}
+        if not reached:
+            return vals_list
+        partners = self.env["res.partner"].browse(
+            {vals["partner_id"] for vals in vals_list if vals.get("run_id") in reached}
+        )
+        contacts = partners._care_contact_status(channel)
+        return [
+            vals
+            for vals in vals_list
+            if vals.get("run_id") not in reached
+            or contacts[vals["partner_id"]].reason_code != MISSING
+        ]
 
     @api.model
     def _recipients_of(self, records):

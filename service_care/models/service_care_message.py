@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, html2plaintext
+from odoo.tools import SQL, html2plaintext, split_every
 
 from ..tools import consent as consent_logic
 from ..tools import message_state, policy, signed_link, sms_text, tracking
@@ -34,6 +34,8 @@ STATES = [
     ("skipped", "Skipped"),
     ("cancelled", "Cancelled"),
 ]
+# Messages logged, rendered and queued together (see ``send_template``).
+SEND_CHUNK = 1000
 # A skip for want of an address on the channel: no outcome of its own when
 # another channel of the same run reached the customer.
 NO_CONTACT = "no_contact"
@@ -295,9 +297,17 @@ class ServiceCareMessage(models.Model):
             )
         ]
         vals_list = self._care_worth_logging(channel, vals_list)
-        messages = self.create(vals_list)
-        messages._dispatch()
-        return messages
+        message_ids = []
+        # A thousand at a time, saved and let go of before the next: memory
+        # stays flat however many customers a campaign has.
+        for chunk in split_every(SEND_CHUNK, vals_list):
+            messages = self.create(chunk)
+            messages._dispatch()
+            message_ids += messages.ids
+            if len(vals_list) > SEND_CHUNK:
+                self.env.flush_all()
+                self.env.invalidate_all()
+        return self.browse(message_ids)
 
     @api.model
     def _care_worth_logging(self, channel, vals_list):

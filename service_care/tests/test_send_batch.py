@@ -11,6 +11,7 @@ from odoo.modules import module
 from odoo.tests import tagged
 from odoo.tools import safe_eval
 
+from ..models import service_care_message as message_module
 from .common import ServiceCareCase
 from .stack import poll_until, smtp_sink_server, spooled_emails
 
@@ -117,6 +118,14 @@ class TestSendBatch(ServiceCareCase):
         self.assertIn("could not be rendered", messages[0].reason)
         self.customers[1].ref = False
         self.assertEqual(self._queue(self.customers).mapped("state"), ["queued"] * 4)
+
+    def test_a_large_send_goes_a_chunk_at_a_time_and_loses_nobody(self):
+        partners = self._make_customers(7, start=7500)
+        with patch.object(message_module, "SEND_CHUNK", 3):
+            messages = self._queue(partners)
+        self.assertEqual(messages.partner_id.ids, partners.ids, "one each, in order")
+        self.assertEqual(set(messages.mapped("state")), {"queued"})
+        self.assertEqual(len(messages.mail_message_id), 7)
 
     def test_queued_in_bulk_with_the_chatter_copy_sanitised(self):
         self.mail_template.body_html = (

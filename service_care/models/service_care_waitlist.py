@@ -411,17 +411,21 @@ class ServiceCareWaitlist(models.Model):
         committed on its own (``service.care.batch.job``); the cron is
         triggered by stock changes and runs hourly as a safety sweep.
         """
-        left = [0]
+        # The round is selected once per call and handed out a batch at a
+        # time (selecting it again for every batch read every waiting line
+        # again); the next call selects anew with the stock as it is then.
+        selection = {}
 
-        def claim(limit):
-            groups, total = self._care_claim_round(limit)
-            left[0] = total - len(groups)
-            return groups
+        def chosen():
+            if "round" not in selection:
+                scenario = self._care_scenario()
+                selection["round"] = self._care_select_round() if scenario else []
+            return selection["round"]
 
         return self.env["service.care.batch.job"]._care_run_batches(
-            claim=claim,
+            claim=lambda limit: self._care_claim_from(chosen(), limit),
             process=lambda groups: len(self._care_notify(groups)),
-            remaining=lambda: left[0],
+            remaining=lambda: len(chosen()),
             batch_size=batch_size,
             cron="service_care.ir_cron_service_care_waitlist_detect",
             fan_out=FanOut(
@@ -465,10 +469,27 @@ class ServiceCareWaitlist(models.Model):
         if not self._care_scenario():
             return [], 0
         chosen = self._care_select_round()
-        groups = chosen[:limit]
-        claimed = self._care_claim([line_id for _key, ids in groups for line_id in ids])
-        groups = [(key, [i for i in ids if i in claimed]) for key, ids in groups]
-        return [(key, ids) for key, ids in groups if ids], len(chosen)
+        total = len(chosen)
+        return self._care_claim_from(chosen, limit), total
+
+    @api.model
+    def _care_claim_from(self, chosen, limit=None):
+        """Claim the next customers of ``chosen`` (a selected round, which
+        loses them), up to ``limit``, skipping those another worker holds.
+
+        :return: ``[((customer, website), [line ids])]``
+        """
+        while chosen:
+            groups = chosen[:limit]
+            del chosen[: len(groups)]
+            claimed = self._care_claim(
+                [line_id for _key, ids in groups for line_id in ids]
+            )
+            groups = [(key, [i for i in ids if i in claimed]) for key, ids in groups]
+            groups = [(key, ids) for key, ids in groups if ids]
+            if groups:
+                return groups
+        return []
 
     @api.model
     def _care_notify(self, groups):

@@ -319,7 +319,7 @@ class MailMail(models.Model):
                         else "mail_email_invalid"
                     )
                     continue
-                if not alias_domain_id:
+                if not alias_domain_id and options["smtp_session"]:
                     senders[sender] = (smtp_from, message["From"])
                 self._care_hand_over(options, smtp_from, smtp_to, message)
                 delivered = True
@@ -352,6 +352,12 @@ class MailMail(models.Model):
         if modules.module.current_test:
             return
         session = options["smtp_session"]
+        if session is None:
+            # Called without Odoo's batch session: Odoo's own send connects.
+            self.env["ir.mail_server"].send_email(
+                message, mail_server_id=self.mail_server_id.id
+            )
+            return
         try:
             if isinstance(message, bytes):
                 session.sendmail(smtp_from, smtp_to, message)

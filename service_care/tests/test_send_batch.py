@@ -202,6 +202,17 @@ class TestSendBatch(ServiceCareCase):
                 message["List-Unsubscribe"], rf"^<https?://\S+/care/u/{log.uuid}/\w+>$"
             )
 
+    def test_sent_without_odoo_s_batch_session_too(self):
+        partners = self._make_customers(2, start=7600)
+        messages = self._queue(partners)
+        mails = self.env["mail.mail"].search(
+            [("mail_message_id", "in", messages.mail_message_id.ids)]
+        )
+        with patch.object(module, "current_test", False):
+            mails._send()  # no SMTP session given: each mail connects
+        self.assertEqual(set(messages.mapped("state")), {"sent"})
+        self.assertEqual(len(self._arrived(partners)), 2)
+
     def test_sending_costs_one_query_more_per_email_not_a_dozen(self):
         def queries_to_send(count, start):
             partners = self._make_customers(count, start=start)

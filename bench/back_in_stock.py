@@ -269,6 +269,13 @@ def measure(args):
     )
 
 
+def verdict(failed):
+    """The exit code: 1, said, when an email was lost or doubled."""
+    if failed:
+        print("FAILED: an email was lost or doubled")
+    return int(bool(failed))
+
+
 def parse_or_run_phase(parser, setup_phase, measure_phase):
     """Parse the arguments; in a child (``--phase``), run its phase and
     return None."""
@@ -414,10 +421,7 @@ def main():
             ratio = result["odoo"]["seconds"] / result["addon"]["seconds"]
             label = f"{customers} x {per} ({variants})"
             print(f"| {label} | **Odoo / addon** | **{ratio:.1f}x** | | | | | | |")
-    if failed:
-        print("FAILED: an email was lost or doubled")
-        return 1
-    return 0
+    return verdict(failed)
 
 
 if __name__ == "__main__":

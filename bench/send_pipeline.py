@@ -36,6 +36,7 @@ from back_in_stock import (  # noqa: E402
     received,
     run,
     use_smtp_sink,
+    verdict,
 )
 
 from odoo import SUPERUSER_ID, api, sql_db  # noqa: E402
@@ -174,10 +175,7 @@ def main():
             f"| {doubled} | {1000 * f['seconds'] / count:.2f} "
             f"| {f['queries'] / count:.2f} | {f['peak_mib']:.0f} |"
         )
-    if failed:
-        print("FAILED: an email was lost or doubled")
-        return 1
-    return 0
+    return verdict(failed)
 
 
 if __name__ == "__main__":

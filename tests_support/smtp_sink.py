@@ -30,6 +30,14 @@ class SpoolHandler:
     def __init__(self, spool):
         self.spool = Path(spool)
 
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        """Announce PIPELINING, as production mail servers (Postfix, Exim,
+        the hosted relays) do: aiosmtpd reads commands one line at a time
+        from its stream, so pipelined commands are answered in order, but it
+        does not announce the extension itself."""
+        session.host_name = hostname
+        return [responses[0], "250-PIPELINING", *responses[1:]]
+
     async def handle_DATA(self, server, session, envelope):
         envelope_headers = (
             f"X-Sink-Mail-From: {envelope.mail_from}\r\n"

@@ -13,7 +13,7 @@ from odoo.tools.mail import email_split_and_format, generate_tracking_message_id
 
 from odoo.addons.base.models.ir_mail_server import MailDeliveryException
 
-from ..tools import mime
+from ..tools import mime, smtp_pipeline
 
 _logger = logging.getLogger(__name__)
 
@@ -181,33 +181,40 @@ class MailMail(models.Model):
         Attempt = self.env["service.care.send.attempt"]
         sent, held = mails._care_settle_in_flight(messages)
         outcomes = Outcomes(sent)
+        transport = None
         disconnected = False
         senders = {}  # (From, bounce): (envelope sender, final From)
         with Attempt._care_journal("mail.mail") as journal:
-            taken = None
-            for mail in mails - sent - held:
-                journal(mail.id, taken)
-                try:
-                    failure = mail._care_deliver(options, senders)
-                except smtplib.SMTPServerDisconnected:
-                    # The server went away before it confirmed the mail: it
-                    # did not take it (RFC 5321 4.1.1.4 leaves a duplicate
-                    # possible only when the link drops after the whole
-                    # message, as for any MTA). Odoo would fail the batch for
-                    # good; keep the rest queued and try again soon.
-                    disconnected = mail
-                    break
-                outcomes.add(mail, failure)
-                taken = None if failure else mail.id
-            if taken:
-                journal(None, taken)
+
+            def in_flight(mail_id, settled):
+                # The journal marks the mail whose content goes now, and the
+                # one the server just took.
+                taken = [key for key, error in settled if error is None]
+                if mail_id or taken:
+                    journal(mail_id, taken[-1] if taken else None)
+
+            try:
+                transport = self._care_transport(options, in_flight)
+                for mail in mails - sent - held:
+                    outcomes.add(mail._care_deliver(options, senders, transport))
+                settled = transport.finish()
+                outcomes.add(settled)
+                in_flight(None, settled)
+            except smtplib.SMTPServerDisconnected:
+                # The server went away before it confirmed the mails in
+                # flight: it did not take them (RFC 5321 4.1.1.4 leaves a
+                # duplicate possible only when the link drops after the whole
+                # message, as for any MTA). Odoo would fail the batch for
+                # good; keep them and the rest queued and try again soon.
+                disconnected = True
+        unsettled = transport.unsettled if disconnected and transport else []
         if disconnected:
             _logger.warning("service_care: SMTP server went away; retried soon")
-            Attempt._care_forget("mail.mail", disconnected.ids)
+            Attempt._care_forget("mail.mail", unsettled)
             self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger(
                 fields.Datetime.now() + SMTP_DOWN_RETRY
             )
-        outcomes.save()
+        outcomes.save(self.browse(unsettled))
         if options["auto_commit"] is True:
             if options["post_send_callback"]:
                 options["post_send_callback"](outcomes.mails.ids)
@@ -240,97 +247,107 @@ class MailMail(models.Model):
         held._care_hold(reason)
         return sent, held
 
-    def _care_deliver(self, options, senders):
-        """Build and hand one mail to the SMTP session, as Odoo's ``_send``
-        does for each recipient; return None, or ``(failure type, reason)``.
+    def _care_deliver(self, options, senders, transport):
+        """Build the emails of this mail, as Odoo's ``_send`` does for each
+        recipient, and hand them to ``transport`` (``tools.smtp_pipeline``).
 
         The first mail of a sender (its From and bounce address) goes through
         Odoo's ``build_email`` and ``_prepare_email_message``, which decide
         the envelope sender and the final From (``senders`` keeps them); the
         next ones of that sender, HTML to one customer without attachment,
         are written by ``tools.mime`` with the same headers.
+
+        :return: the outcomes known by now, ``(mail id, failure)`` pairs as
+            ``Outcomes.add`` takes them
         """
         self.ensure_one()
+        try:
+            envelopes, failure_type = self._care_build(options, senders)
+        except (MemoryError, psycopg2.Error):
+            raise
+        except Exception as error:
+            _logger.warning("service_care: mail %s failed: %s", self.id, error)
+            return [(self.id, ("unknown", exception_to_unicode(error)))]
+        if not envelopes:
+            return [(self.id, (failure_type or "unknown", None))]
+        settled = []
+        for smtp_from, smtp_to, message in envelopes:
+            settled += transport.send(self.id, smtp_from, smtp_to, message)
+        return settled
+
+    def _care_build(self, options, senders):
+        """The emails of this mail as ``(envelope sender, recipients,
+        message)``, and the failure type of those that have no recipient."""
         IrMailServer = self.env["ir.mail_server"]
         alias_domain_id = options["alias_domain_id"]
         emails_from = email_split_and_format(self.email_from)
         email_from = emails_from[0] if emails_from else self.email_from
-        delivered = False
+        envelopes = []
         failure_type = None
-        try:
-            for email in self._prepare_outgoing_list(
-                mail_server=options["mail_server"] or self.mail_server_id
+        for email in self._prepare_outgoing_list(
+            mail_server=options["mail_server"] or self.mail_server_id
+        ):
+            validated = email.pop("email_to_normalized", [])
+            sender = (email_from, email["headers"].get("Return-Path"))
+            if (
+                sender in senders
+                and validated
+                and not email["attachments"]
+                and not email["email_cc"]
             ):
-                validated = email.pop("email_to_normalized", [])
-                sender = (email_from, email["headers"].get("Return-Path"))
-                if (
-                    sender in senders
-                    and validated
-                    and not email["attachments"]
-                    and not email["email_cc"]
-                ):
-                    smtp_from, from_header = senders[sender]
-                    raw = mime.build(
-                        self._care_headers(email, email_from, from_header),
-                        email["body_alternative"],
-                        email["body"],
-                    )
-                    self._care_hand_over(options, smtp_from, validated, raw)
-                    delivered = True
-                    continue
-                context = {"send_validated_to": validated}
-                if alias_domain_id:
-                    # sudo: the alias domain is configuration, as Odoo reads it
-                    alias_domain = (
-                        self.env["mail.alias.domain"].sudo().browse(alias_domain_id)
-                    )
-                    context.update(
-                        domain_notifications_email=alias_domain.default_from_email,
-                        domain_bounce_address=email["headers"].get("Return-Path")
-                        or alias_domain.bounce_email,
-                    )
-                Server = IrMailServer.with_context(**context)
-                message = Server.build_email(
-                    email_from=email_from,
-                    email_to=email["email_to"],
-                    subject=email["subject"],
-                    body=email["body"],
-                    body_alternative=email["body_alternative"],
-                    email_cc=email["email_cc"],
-                    reply_to=email["reply_to"],
-                    attachments=email["attachments"],
-                    message_id=email["message_id"],
-                    references=email["references"],
-                    object_id=email["object_id"],
-                    subtype="html",
-                    subtype_alternative="plain",
-                    headers=email["headers"],
+                smtp_from, from_header = senders[sender]
+                raw = mime.build(
+                    self._care_headers(email, email_from, from_header),
+                    email["body_alternative"],
+                    email["body"],
                 )
-                try:
-                    smtp_from, smtp_to, message = Server._prepare_email_message(
-                        message, options["smtp_session"]
-                    )
-                except AssertionError as error:
-                    if str(error) != IrMailServer.NO_VALID_RECIPIENT:
-                        raise
-                    failure_type = (
-                        "mail_email_missing"
-                        if not email.get("email_to")
-                        else "mail_email_invalid"
-                    )
-                    continue
-                if not alias_domain_id and options["smtp_session"]:
-                    senders[sender] = (smtp_from, message["From"])
-                self._care_hand_over(options, smtp_from, smtp_to, message)
-                delivered = True
-        except (MemoryError, psycopg2.Error, smtplib.SMTPServerDisconnected):
-            raise
-        except Exception as error:
-            _logger.warning("service_care: mail %s failed: %s", self.id, error)
-            return ("unknown", exception_to_unicode(error))
-        if delivered:
-            return None
-        return (failure_type or "unknown", None)
+                envelopes.append((smtp_from, validated, raw))
+                continue
+            context = {"send_validated_to": validated}
+            if alias_domain_id:
+                # sudo: the alias domain is configuration, as Odoo reads it
+                alias_domain = (
+                    self.env["mail.alias.domain"].sudo().browse(alias_domain_id)
+                )
+                context.update(
+                    domain_notifications_email=alias_domain.default_from_email,
+                    domain_bounce_address=email["headers"].get("Return-Path")
+                    or alias_domain.bounce_email,
+                )
+            Server = IrMailServer.with_context(**context)
+            message = Server.build_email(
+                email_from=email_from,
+                email_to=email["email_to"],
+                subject=email["subject"],
+                body=email["body"],
+                body_alternative=email["body_alternative"],
+                email_cc=email["email_cc"],
+                reply_to=email["reply_to"],
+                attachments=email["attachments"],
+                message_id=email["message_id"],
+                references=email["references"],
+                object_id=email["object_id"],
+                subtype="html",
+                subtype_alternative="plain",
+                headers=email["headers"],
+            )
+            try:
+                smtp_from, smtp_to, message = Server._prepare_email_message(
+                    message, options["smtp_session"]
+                )
+            except AssertionError as error:
+                if str(error) != IrMailServer.NO_VALID_RECIPIENT:
+                    raise
+                failure_type = (
+                    "mail_email_missing"
+                    if not email.get("email_to")
+                    else "mail_email_invalid"
+                )
+                continue
+            if not alias_domain_id and options["smtp_session"]:
+                senders[sender] = (smtp_from, message["From"])
+            envelopes.append((smtp_from, smtp_to, message))
+        return envelopes, failure_type
 
     def _care_headers(self, email, email_from, from_header):
         """The headers Odoo's ``build_email`` writes, for ``tools.mime``."""
@@ -346,30 +363,26 @@ class MailMail(models.Model):
         ]
         return headers
 
-    def _care_hand_over(self, options, smtp_from, smtp_to, message):
-        """Give a message to the SMTP session, as Odoo's ``send_email`` does
-        (nothing leaves while a test runs, unless the test allows it)."""
-        if modules.module.current_test:
-            return
+    def _care_transport(self, options, in_flight):
+        """What hands the batch's emails to the SMTP server: the session Odoo
+        opened, pipelined when the server allows it; Odoo's ``send_email``,
+        which connects, when there is none; nothing while a test runs, as
+        Odoo's own ``send_email`` (unless the test allows it)."""
         session = options["smtp_session"]
-        if session is None:
-            # Called without Odoo's batch session: Odoo's own send connects.
+        if modules.module.current_test:
+            return smtp_pipeline.Lockstep(lambda *message: None, in_flight)
+        if session is not None:
+            # Odoo's SMTPConnection wraps the smtplib session and lets through
+            # a fixed list of its methods, without the raw ``send``.
+            return smtp_pipeline.Sender(getattr(session, "__obj__", session), in_flight)
+
+        def send_email(smtp_from, smtp_to, message):
+            # Without a session, every message is one Odoo built.
             self.env["ir.mail_server"].send_email(
                 message, mail_server_id=self.mail_server_id.id
             )
-            return
-        try:
-            if isinstance(message, bytes):
-                session.sendmail(smtp_from, smtp_to, message)
-            else:
-                session.send_message(message, smtp_from, smtp_to)
-        except smtplib.SMTPServerDisconnected:
-            raise
-        except Exception as error:
-            raise MailDeliveryException(
-                self.env._("Mail Delivery Failed"),
-                f"{error.__class__.__name__}: {error}",
-            ) from error
+
+        return smtp_pipeline.Lockstep(send_email, in_flight)
 
     def _care_messages(self):
         """The log's messages of these mails, by mail id, in one query."""
@@ -455,31 +468,57 @@ class Outcomes:
     """What became of the mails of one batch, saved set-based at its end."""
 
     def __init__(self, sent):
-        self.sent = sent
-        self.failed = defaultdict(sent.browse)
+        self.env = sent.env
+        self.failures = dict.fromkeys(sent.ids)  # mail id: None or failure
         self.first_failure = None
 
     @property
     def mails(self):
-        mails = self.sent
-        for group in self.failed.values():
-            mails |= group
-        return mails
+        return self.env["mail.mail"].browse(list(self.failures))
 
-    def add(self, mail, failure):
-        if failure is None:
-            self.sent |= mail
-            return
-        self.failed[failure] |= mail
-        self.first_failure = self.first_failure or failure[1] or failure[0]
+    def add(self, settled):
+        """Record ``(mail id, failure)`` pairs; a failure is a ``(failure
+        type, reason)`` pair or the exception the transport met. A mail of
+        several emails fails when one of them does."""
+        for mail_id, error in settled:
+            failure = self._failure(error)
+            if failure is None:
+                self.failures.setdefault(mail_id, None)
+                continue
+            self.failures[mail_id] = failure
+            self.first_failure = self.first_failure or failure[1] or failure[0]
 
-    def save(self):
-        if self.sent:
-            self.sent.write({"state": "sent", "failure_reason": False})
-            self.sent._postprocess_sent_message(
-                success_pids=self.sent.recipient_ids, failure_type=None
+    def _failure(self, error):
+        if error is None or isinstance(error, tuple):
+            return error
+        if not isinstance(error, MailDeliveryException):
+            error = MailDeliveryException(
+                self.env._("Mail Delivery Failed"),
+                f"{error.__class__.__name__}: {error}",
             )
-        for (failure_type, reason), mails in self.failed.items():
+        return ("unknown", exception_to_unicode(error))
+
+    def save(self, unsettled):
+        """Save the outcomes, but for the ``unsettled`` mails, left queued."""
+        Mail = self.env["mail.mail"]
+        left = set(unsettled.ids)
+        sent_ids = []
+        failed = defaultdict(list)
+        for mail_id, failure in self.failures.items():
+            if mail_id in left:
+                continue
+            if failure is None:
+                sent_ids.append(mail_id)
+            else:
+                failed[failure].append(mail_id)
+        sent = Mail.browse(sent_ids)
+        if sent:
+            sent.write({"state": "sent", "failure_reason": False})
+            sent._postprocess_sent_message(
+                success_pids=sent.recipient_ids, failure_type=None
+            )
+        for (failure_type, reason), mail_ids in failed.items():
+            mails = Mail.browse(mail_ids)
             mails.write(
                 {
                     "state": "exception",

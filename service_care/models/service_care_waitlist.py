@@ -180,8 +180,12 @@ class ServiceCareWaitlist(models.Model):
     @api.depends_context("lang")
     @api.depends("product_id", "website_id")
     def _compute_shop_links(self):
+        bases = {}  # per website: a send shows thousands of lines of a few
         for line in self:
-            base = line.website_id.get_base_url()
+            website = line.website_id
+            if website not in bases:
+                bases[website] = website.get_base_url()
+            base = bases[website]
             product = line.product_id
             line.image_url = f"{base}/web/image/product.product/{product.id}/image_256"
             line.product_url = f"{base}{product.website_url}"

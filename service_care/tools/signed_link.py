@@ -15,6 +15,7 @@ digest alone.
 """
 
 import calendar
+import hashlib
 import hmac
 
 VALID = "ok"
@@ -31,6 +32,14 @@ def message(subject, expires=None):
     """The tuple the HMAC is made of: the subject, then the expiry if any."""
     subject = tuple(subject)
     return subject if expires is None else (*subject, int(expires))
+
+
+def digest(secret, scope, message):
+    """The HMAC ``odoo.tools.misc.hmac`` makes of ``(scope, message)`` with
+    ``secret``, for a caller that read the secret once for many links."""
+    return hmac.new(
+        secret.encode(), repr((scope, message)).encode(), hashlib.sha256
+    ).hexdigest()
 
 
 def join(expires, digest):

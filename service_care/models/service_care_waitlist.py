@@ -114,8 +114,10 @@ class ServiceCareWaitlist(models.Model):
     # One (0 or 1) per line: the pivot and graph views sum them per variant.
     waiting_count = fields.Integer("Waiting", compute="_compute_metrics", store=True)
     notified_count = fields.Integer("Notified", compute="_compute_metrics", store=True)
-    opened_count = fields.Integer("Opened", compute="_compute_metrics", store=True)
-    clicked_count = fields.Integer("Clicked", compute="_compute_metrics", store=True)
+    # Apart from the others: a notice's new message marks them to recompute,
+    # and a send creates thousands.
+    opened_count = fields.Integer("Opened", compute="_compute_engagement", store=True)
+    clicked_count = fields.Integer("Clicked", compute="_compute_engagement", store=True)
     bought_direct_count = fields.Integer(
         "Bought (direct)", compute="_compute_metrics", store=True
     )
@@ -154,22 +156,20 @@ class ServiceCareWaitlist(models.Model):
                 f"{line.product_id.display_name} - {line.partner_id.display_name}"
             )
 
-    @api.depends(
-        "state",
-        "notified_at",
-        "attribution",
-        "notice_id.opened_at",
-        "notice_id.clicked_at",
-    )
+    @api.depends("state", "notified_at", "attribution")
     def _compute_metrics(self):
         for line in self:
             bought = line.state == "purchased"
             line.waiting_count = int(line.state == "waiting")
             line.notified_count = int(bool(line.notified_at))
-            line.opened_count = int(bool(line.notice_id.opened_at))
-            line.clicked_count = int(bool(line.notice_id.clicked_at))
             line.bought_direct_count = int(bought and line.attribution == "direct")
             line.bought_assisted_count = int(bought and line.attribution != "direct")
+
+    @api.depends("notice_id.opened_at", "notice_id.clicked_at")
+    def _compute_engagement(self):
+        for line in self:
+            line.opened_count = int(bool(line.notice_id.opened_at))
+            line.clicked_count = int(bool(line.notice_id.clicked_at))
 
     @api.depends("product_id", "partner_id", "website_id")
     def _compute_price(self):
@@ -206,10 +206,14 @@ class ServiceCareWaitlist(models.Model):
         in one go."""
         prices = {}
         for company, lines in self.grouped("company_id").items():
+            # Each customer's pricelist once, all in one environment (a line
+            # at a time made an environment, and a compute, per line).
+            pricelists = {
+                partner.id: partner.property_product_pricelist
+                for partner in lines.partner_id.with_company(company)
+            }
             by_pricelist = lines.grouped(
-                lambda line, company=company: (
-                    line.partner_id.with_company(company).property_product_pricelist
-                )
+                lambda line, pricelists=pricelists: pricelists[line.partner_id.id]
             )
             for pricelist, group in by_pricelist.items():
                 if pricelist:

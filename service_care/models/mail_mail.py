@@ -87,10 +87,10 @@ class MailMail(models.Model):
             )
         ids = []
         for chunk in split_every(INSERT_CHUNK, rows, list):
-            message_ids = self._care_insert(
+            message_ids = self.env["service.care.batch.job"]._care_insert(
                 "mail_message", MESSAGE_COLUMNS, chunk, {"date": now}
             )
-            mail_ids = self._care_insert(
+            mail_ids = self.env["service.care.batch.job"]._care_insert(
                 "mail_mail",
                 (*MAIL_COLUMNS, "mail_message_id"),
                 [
@@ -114,31 +114,6 @@ class MailMail(models.Model):
             if "message_ids" in env[model]._fields:
                 env[model].invalidate_model(["message_ids"])
         return ids
-
-    def _care_insert(self, table, columns, rows, constants):
-        """INSERT ``rows`` (dicts) into ``table``; return the new ids in order
-        (the order of ``RETURNING``, as the ORM's own ``_create`` relies on)."""
-        uid = self.env.uid
-        now = self.env.cr.now()  # the transaction's time, as the ORM stamps
-        constants = dict(
-            constants, create_uid=uid, write_uid=uid, create_date=now, write_date=now
-        )
-        names = [*columns, *constants]
-        # One placeholder per column: the values are parameters, never text.
-        placeholders = "(" + ", ".join(["%s"] * len(names)) + ")"
-        fixed = list(constants.values())
-        self.env.cr.execute(
-            SQL(
-                "INSERT INTO %s (%s) VALUES %s RETURNING id",
-                SQL.identifier(table),
-                SQL(", ").join(SQL.identifier(name) for name in names),
-                SQL(", ").join(
-                    SQL(placeholders, *[row[c] for c in columns], *fixed)
-                    for row in rows
-                ),
-            )
-        )
-        return [row[0] for row in self.env.cr.fetchall()]
 
     def _send(  # noqa: PLR0917 (Odoo's signature)
         self,

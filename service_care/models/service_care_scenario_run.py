@@ -1,7 +1,6 @@
 # Copyright 2026 service_care contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import logging
-from collections import defaultdict
 from datetime import timedelta
 
 import psycopg2
@@ -168,16 +167,13 @@ class ServiceCareScenarioRun(models.Model):
             )
 
     def _group_by_step(self):
-        groups = defaultdict(self.browse)
-        for run in self:
-            if not run.step_id:
-                first = run.scenario_id._care_steps()[:1]
-                if not first:
-                    run._end("done", self.env._("The scenario has no step."))
-                    continue
-                run.step_id = first
-            groups[run.step_id] |= run
-        return groups
+        for run in self.filtered(lambda run: not run.step_id):
+            first = run.scenario_id._care_steps()[:1]
+            if not first:
+                run._end("done", self.env._("The scenario has no step."))
+                continue
+            run.step_id = first
+        return self.filtered("step_id").grouped("step_id")
 
     def _execute_step(self, step):
         """Run one step for these runs; a failing run is retried, the rest go on."""
@@ -237,12 +233,22 @@ class ServiceCareScenarioRun(models.Model):
         self._log(self.step_id[:1], state, reason)
 
     def _log(self, step, outcome, note=False):
-        self.env["service.care.scenario.run.event"].create(
-            [
-                {"run_id": run.id, "step_id": step.id, "outcome": outcome, "note": note}
-                for run in self
-            ]
+        """One event per run, inserted in one statement (a run logs an event
+        at every step: with ``create()`` the history cost more than a send)."""
+        if not self:
+            return
+        self.env["service.care.batch.job"]._care_insert(
+            "service_care_scenario_run_event",
+            ("run_id",),
+            [{"run_id": run.id} for run in self],
+            {
+                "step_id": step.id or None,
+                "outcome": outcome,
+                "note": note or None,
+                "at": fields.Datetime.now(),
+            },
         )
+        self.invalidate_recordset(["event_ids"])
 
     def _timezone(self):
         self.ensure_one()

@@ -274,6 +274,13 @@ class ServiceCareMessage(models.Model):
             return self.browse()
         step = scenario_step or self.env["service.care.scenario.step"]
         template_field = "mail_template_id" if channel == "email" else "sms_template_id"
+        # Only the columns read here: reading one field of a document loads
+        # all of them, for all of a campaign's thousands at once.
+        wanted = [
+            name for name in ("company_id", "partner_id") if name in records._fields
+        ]
+        if wanted:
+            records.browse(list(dict.fromkeys(records.ids))).fetch(wanted)
         if partners is None:
             partners = self._recipients_of(records)
         extra_vals = extra_vals or [{}] * len(records)

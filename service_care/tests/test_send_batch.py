@@ -7,6 +7,7 @@ from unittest.mock import patch
 
 from freezegun import freeze_time
 
+from odoo import tools
 from odoo.modules import module
 from odoo.tests import tagged
 from odoo.tools import safe_eval
@@ -75,7 +76,9 @@ class TestSendBatch(ServiceCareCase):
                 "subject": "{{ object.name.upper() }}, {{ object.email or 'you' }}",
                 "body_html": '<div><p>Hi <t t-out="object.name"/>!</p>'
                 '<p t-if="object.email">We write to <t t-out="object.email"/>.</p>'
-                "<p>Spring sale, edited by hand.</p></div>",
+                "<p>Spring sale, edited by hand, from "
+                '<t t-out="format_amount(9.5, user.company_id.currency_id)"/>'
+                "!</p></div>",
             }
         )
         Qweb = type(self.env["ir.qweb"])
@@ -86,21 +89,34 @@ class TestSendBatch(ServiceCareCase):
             patch.object(
                 safe_eval, "test_expr", side_effect=safe_eval.test_expr
             ) as test_expr,
+            patch.object(
+                tools, "format_amount", side_effect=tools.format_amount
+            ) as format_amount,
         ):
             messages = self._queue(self.customers)
         self.assertEqual(compile_.call_count, 1, "the body is compiled once")
+        self.assertGreater(len(self.customers), 1)
+        self.assertEqual(format_amount.call_count, 1, "the same price formatted once")
         # Two expressions in the subject, one in the sender, one in the
         # language: each checked and compiled once, not once per customer.
         self.assertLessEqual(test_expr.call_count, 4)
         odoo_subjects = self.mail_template._render_field("subject", self.customers.ids)
         odoo_bodies = self.mail_template._render_field("body_html", self.customers.ids)
+        body_field = self.env["mail.message"]._fields["body"]
         for message, customer in zip(messages, self.customers, strict=True):
             self.assertEqual(message.state, "queued")
             chatter = message.mail_message_id.body
             self.assertIn(f"Hi {customer.name}!", chatter)
             self.assertIn(f"We write to {customer.email}.", chatter)
-            self.assertIn("Spring sale, edited by hand.", chatter)
-            self.assertEqual(str(chatter), str(odoo_bodies[customer.id]))
+            self.assertIn("Spring sale, edited by hand, from", chatter)
+            self.assertIn("9.50", chatter)
+            # Odoo's render, as Odoo's chatter stores it (sanitised)
+            self.assertEqual(
+                str(chatter),
+                body_field.convert_to_column(
+                    odoo_bodies[customer.id], self.env["mail.message"]
+                ),
+            )
             self.assertEqual(message.subject, odoo_subjects[customer.id])
             self.assertEqual(
                 message.subject, f"{customer.name.upper()}, {customer.email}"

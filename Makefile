@@ -39,8 +39,13 @@ run: bootstrap
 		echo "Creating the database $(DEMO_DB) with the demo shop (a few minutes, once)"; \
 		$(PYTHON) -m odoo -c $(CONF) -d $(DEMO_DB) -i $(ADDONS),payment_custom --stop-after-init; \
 	else \
-		echo "Updating service_care in the database $(DEMO_DB)"; \
-		$(PYTHON) -m odoo -c $(CONF) -d $(DEMO_DB) -u service_care -i $(ADDONS),payment_custom --stop-after-init; \
+		echo "Updating the addons in the database $(DEMO_DB)"; \
+		missing=$$(for module in $$(echo $(ADDONS),payment_custom | tr , ' '); do \
+			psql -d $(DEMO_DB) -Atc "select 1 from ir_module_module where name = '$$module' and state = 'installed'" \
+				| grep -q 1 || printf '%s,' $$module; \
+		done); \
+		$(PYTHON) -m odoo -c $(CONF) -d $(DEMO_DB) -u $(ADDONS) \
+			$${missing:+-i $${missing%,}} --stop-after-init; \
 	fi
 	@$(PYTHON) scripts/demo_shop_payment.py -c $(CONF) -d $(DEMO_DB)
 	@echo "Serving the demo shop on http://localhost:$(HTTP_PORT) (admin / admin)"

@@ -195,9 +195,9 @@ class MailMail(models.Model):
                 options["post_send_callback"](outcomes.mails.ids)
             self.env.cr.commit()  # pylint: disable=invalid-commit
             # Odoo's queue keeps its environment for every batch of the run:
-            # the bodies of the mails sent would stay in its cache.
-            mails.mail_message_id.invalidate_recordset()
-            mails.invalidate_recordset()
+            # the bodies of the mails sent (some deleted by now) would stay
+            # in its cache. Everything is saved at this point.
+            self.env.invalidate_all()
         if options["raise_exception"] and outcomes.first_failure:
             raise MailDeliveryException(outcomes.first_failure)
 

@@ -229,6 +229,26 @@ class TestSendBatch(ServiceCareCase):
         self.assertEqual(set(messages.mapped("state")), {"sent"})
         self.assertEqual(len(self._arrived(partners)), 2)
 
+    def test_the_cron_s_queue_goes_on_after_a_batch_it_deleted(self):
+        # As the cron runs it: committing each batch. The test's transaction
+        # must stay, so the commit only flushes; what follows it is the point.
+        partners = self._make_customers(3, start=7700)
+        messages = self._queue(partners)
+        mails = self.env["mail.mail"].search(
+            [("mail_message_id", "in", messages.mail_message_id.ids)]
+        )
+        self.assertTrue(all(mails.mapped("auto_delete")))
+        # Two batches in one run: the second must go out too.
+        self.env["ir.config_parameter"].set_param("mail.session.batch.size", 2)
+        with (
+            patch.object(module, "current_test", False),
+            patch.object(self.env.cr, "commit", self.env.cr.flush),
+        ):
+            mails.send(auto_commit=True)  # as process_email_queue in a cron
+        self.assertFalse(mails.exists(), "sent, then deleted by Odoo")
+        self.assertEqual(set(messages.mapped("state")), {"sent"})
+        self.assertEqual(len(self._arrived(partners)), 3)
+
     def test_sending_costs_one_query_more_per_email_not_a_dozen(self):
         def queries_to_send(count, start):
             partners = self._make_customers(count, start=start)

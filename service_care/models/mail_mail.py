@@ -470,6 +470,7 @@ class Outcomes:
     def _failure(self, error):
         if error is None or isinstance(error, tuple):
             return error
+        _logger.warning("service_care: a mail failed at the SMTP server: %s", error)
         if not isinstance(error, MailDeliveryException):
             error = MailDeliveryException(
                 self.env._("Mail Delivery Failed"),

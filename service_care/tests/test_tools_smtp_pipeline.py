@@ -171,7 +171,10 @@ class TestToolsSmtpPipeline(BaseCase):
 
     def test_an_address_that_needs_smtputf8_goes_through_smtplib(self):
         recorder, session, _writes = self._server()
-        sender = smtp_pipeline.Sender(session, lambda key, settled: None)
+        journal = []
+        sender = smtp_pipeline.Sender(
+            session, lambda key, settled: journal.append((key, settled))
+        )
         message = EmailMessage()
         message["Subject"] = "Привет"
         message["To"] = "анна@пример.рф"
@@ -189,6 +192,8 @@ class TestToolsSmtpPipeline(BaseCase):
             [rcpts for _from, rcpts, _data in recorder.received],
             [["a@example.com"], ["анна@пример.рф"], ["b@example.com"]],
         )
+        # The journal still hears that the server took the one before.
+        self.assertEqual(journal[1], (2, [(1, None)]))
 
     def test_a_dropped_link_leaves_the_messages_in_flight_unsettled(self):
         _recorder, session, _writes = self._server()

@@ -69,7 +69,10 @@ class Lockstep:
     def send(self, key, sender, recipients, message):
         """Send ``message`` (bytes, or an ``EmailMessage``) from ``sender``
         to ``recipients``; return the outcomes known by now."""
-        self.on_content(key, [])
+        return self._one_at_a_time(key, sender, recipients, message, [])
+
+    def _one_at_a_time(self, key, sender, recipients, message, settled):
+        self.on_content(key, list(settled))
         self._handing = key
         try:
             self.hand_over(sender, recipients, message)
@@ -112,7 +115,9 @@ class Sender(Lockstep):
         if not self.pipelining or not _ascii(sender, *recipients):
             # An envelope that needs SMTPUTF8: smtplib knows how.
             settled = self.finish()
-            return settled + super().send(key, sender, recipients, message)
+            return settled + self._one_at_a_time(
+                key, sender, recipients, message, settled
+            )
         data = message if isinstance(message, bytes) else flatten(message)
         settled, out = self._settle()
         self._envelope = (key, sender, recipients, data)
@@ -174,7 +179,7 @@ class Sender(Lockstep):
             if mail[0] == 250 and len(refused) < len(recipients):
                 return None
             # A server that lets DATA go without a sender or recipient: end
-            # the empty message; its reply is read as the next head's.
+            # the empty message at once.
             self._write(b"." + CRLF)
             self.session.getreply()
         if mail[0] != 250:

@@ -1,6 +1,5 @@
 # Copyright 2026 service_care contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-import functools
 import logging
 
 from lxml import html
@@ -9,6 +8,8 @@ from markupsafe import Markup
 from odoo import api, models
 from odoo.tools import safe_eval
 from odoo.tools.rendering_tools import parse_inline_template
+
+from ..tools.remembered import remembered
 
 _logger = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ class MailRenderMixin(models.AbstractModel):
             )
         variables = self._render_eval_context()
         # A campaign shows the same prices to thousands: each formatted once.
-        variables["format_amount"] = _remembered(variables["format_amount"])
+        variables["format_amount"] = remembered(variables["format_amount"])
         if add_context:
             variables.update(**add_context)
         options = dict(options or {})
@@ -147,17 +148,3 @@ class MailRenderMixin(models.AbstractModel):
                 continue
             results[record.id] = "".join(parts)
         return results
-
-
-def _remembered(function, size=4096):
-    """``function`` giving the result it gave before for the same arguments
-    (those of one batch's rendering: the same language and environment)."""
-    cached = functools.lru_cache(maxsize=size)(function)
-
-    def call(*args, **kwargs):
-        try:
-            return cached(*args, **kwargs)
-        except TypeError:  # an argument that cannot be a key
-            return function(*args, **kwargs)
-
-    return call

@@ -234,7 +234,9 @@ class ServiceCareScenarioRun(models.Model):
 
     def _log(self, step, outcome, note=False):
         """One event per run, inserted in one statement (a run logs an event
-        at every step: with ``create()`` the history cost more than a send)."""
+        at every step: with ``create()`` the history cost more than a send).
+        Internal: the runner and the runs' actions (stop) log, and they
+        write the runs, which checks the user's rights on them."""
         if not self:
             return
         self.env["service.care.batch.job"]._care_insert(

@@ -515,8 +515,9 @@ class ServiceCareWaitlist(models.Model):
             for line_id in ids
         ]
         if pairs:
-            # Each line's notice in one statement, not a write per customer;
-            # the write below recomputes the lines' figures with it.
+            # Each line's notice in one statement, not a write per customer.
+            # Its figures need no recompute for it: a new notice has no open
+            # or click yet; the write below recomputes the others.
             self.env.cr.execute(
                 SQL(
                     "UPDATE service_care_waitlist w SET notice_id = v.notice_id "

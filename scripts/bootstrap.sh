@@ -22,10 +22,14 @@ if [ ${#missing[@]} -gt 0 ]; then
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# Start every PostgreSQL cluster that is down.
+# Start every PostgreSQL cluster that is down; restart those running when
+# packages were installed: apt may have upgraded PostgreSQL under a running
+# server, whose old binary then fails to load the new libraries (plpgsql).
 pg_lsclusters --no-header | while read -r version cluster _port status _rest; do
     if [ "$status" != online ]; then
         as_root pg_ctlcluster "$version" "$cluster" start
+    elif [ ${#missing[@]} -gt 0 ]; then
+        as_root pg_ctlcluster "$version" "$cluster" restart
     fi
 done
 # Odoo connects through the local socket as the current user.

@@ -14,24 +14,34 @@ waits for, variants in all), on fresh data of that shape:
   the variants are restocked, then Odoo's cron ``_send_availability_email``
   runs: one email per customer and variant, each sent as it is made;
 - **the addon**: a database with ``service_care``; the customers are on the
-  waitlist, the variants are restocked, then the crons a shop's server runs
-  are called until nothing is left (detection, scenario runner, dispatch,
-  Odoo's mail queue): one email per customer for all their variants.
+  waitlist, the variants are restocked, then its crons run, each woken by the
+  one before (detection, scenario runner, dispatch, Odoo's mail queue): one
+  email per customer for all their variants.
+
+Each side runs as a shop's Odoo server runs its crons: ``--cron-workers``
+processes (2 by default, as Odoo's ``max_cron_threads``), each doing what a
+cron thread of the server does: it listens for the ``cron_trigger``
+notification and calls Odoo's cron runner (``ir.cron._process_jobs``) when
+woken. Every scheduled action is put off but the side's first one. Odoo's
+cron is one job and runs in one worker; the addon's crons run side by side
+once the first has committed work for the next. ``--cron-workers 1`` runs
+them one after the other.
 
 Every email is counted at the local SMTP sink (``tests_support.stack``), by
-recipient and subject: none may be missing or doubled. Each side runs in a
-process of its own (setup in another one), which prints its seconds, emails,
-SQL queries (every cursor of the process) and peak resident memory. The
-template databases (without demo data) are copied for every run:
-``bench_bis_odoo`` is created once, ``bench_bis_addon`` again at every start
-(with the addon's code as it is). Exits 1 when an email is lost
-or doubled.
+recipient and subject: none may be missing or doubled. The seconds run from
+the start of the workers to the end of the last; the SQL queries are those
+of the workers' cursors (not their checks for work left) and the peak
+resident memory that of the largest worker. The template databases (without
+demo data) are copied for every run: ``bench_bis_odoo`` is created once,
+``bench_bis_addon`` again at every start (with the addon's code as it is).
+Exits 1 when an email is lost or doubled.
 """
 
 import argparse
 import collections
 import json
 import resource
+import select
 import subprocess
 import sys
 import tempfile
@@ -40,6 +50,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+import psycopg2  # noqa: E402
 
 import odoo  # noqa: E402
 from odoo import SUPERUSER_ID, api, sql_db  # noqa: E402
@@ -206,64 +218,111 @@ def setup(args):
         # Nothing else waiting in the queues: only this run's emails count.
         env["mail.mail"].search([]).unlink()
         cr.execute(SQL("DELETE FROM ir_cron_trigger"))
+        schedule_crons(env, args.side)
     print(json.dumps({"pairs": len(pairs)}))
 
 
-def addon_left(env):
-    """Work still due for the addon's crons."""
-    env.flush_all()
-    cr = env.cr
-    cr.execute(
+# The cron that starts each side's work; the others are woken by triggers.
+STARTERS = {
+    "odoo": "website_sale_stock.ir_cron_send_availability_email",
+    "addon": "service_care.ir_cron_service_care_waitlist_detect",
+}
+# Without progress for this long while work is left, a worker gives up.
+STUCK_SECONDS = 300
+# Odoo's cron threads also look for due jobs every minute unwoken; here more
+# often, so that a worker never waits on a trigger it was not told of.
+POLL_SECONDS = 2
+
+
+def schedule_crons(env, side):
+    """Only this run's work is due: every scheduled action is put off, but
+    the side's starter, due now; the rest follows the triggers, as on a
+    shop's server."""
+    env.cr.execute(
         SQL(
-            """
+            "UPDATE ir_cron SET nextcall = now() at time zone 'UTC' + interval '1 year'"
+        )
+    )
+    starter = env.ref(STARTERS[side])
+    env.cr.execute(
+        SQL(
+            "UPDATE ir_cron SET active = true, nextcall = now() at time zone 'UTC' "
+            "WHERE id = %s",
+            starter.id,
+        )
+    )
+
+
+def work_left(cr, side):
+    """Work still due for the side's crons."""
+    if side == "odoo":
+        query = "SELECT count(*) FROM stock_notification_product_partner_rel"
+    else:
+        query = """
         SELECT (SELECT count(*) FROM service_care_waitlist WHERE state = 'waiting')
              + (SELECT count(*) FROM service_care_scenario_run
                  WHERE state = 'running' AND next_at <= now() AT TIME ZONE 'UTC')
              + (SELECT count(*) FROM service_care_message
                  WHERE state = 'scheduled' AND scheduled_at <= now() AT TIME ZONE 'UTC')
              + (SELECT count(*) FROM mail_mail WHERE state = 'outgoing')
-            """
-        )
-    )
+        """
+    cr.execute(query)
     return cr.fetchone()[0]
 
 
 def measure(args):
-    """Run one side, as its crons run, and print its figures."""
-    Registry(args.database)  # loaded before the clock starts, on both sides
+    """One of the side's cron workers, as a cron thread of Odoo's server: it
+    listens for ``cron_trigger`` notifications and calls Odoo's cron runner
+    (``ir.cron._process_jobs``) when woken, until no work is left; prints
+    its figures. Its own checks go through a connection of their own, left
+    out of the queries counted."""
+    registry = Registry(args.database)  # loaded before the clock starts
+    IrCron = registry["ir.cron"]
+    stages = collections.Counter()
+    callback = IrCron._callback
+
+    def timed_callback(self, cron_name, server_action_id):
+        started = time.perf_counter()
+        try:
+            return callback(self, cron_name, server_action_id)
+        finally:
+            stages[cron_name] += time.perf_counter() - started
+
+    IrCron._callback = timed_callback
+    # Odoo notifies the cron threads on the "postgres" database.
+    listener = psycopg2.connect(**sql_db.connection_info_for("postgres")[1])
+    listener.autocommit = True
+    listener.cursor().execute("LISTEN cron_trigger")
+    checker = psycopg2.connect(**sql_db.connection_info_for(args.database)[1])
+    checker.autocommit = True
+    print("ready", flush=True)
+    sys.stdin.readline()  # the parent starts every worker at once
     queries = sql_db.sql_counter
-    stages = {}
-    started = time.perf_counter()
-    if args.side == "odoo":
-        with environment(args.database) as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            env["product.product"]._send_availability_email()
-    else:
-        calls = {
-            "detect": lambda env: env["service.care.waitlist"]._cron_detect(),
-            "scenario": lambda env: env["service.care.scenario.run"]._cron_run(),
-            "dispatch": lambda env: env["service.care.message"]._cron_dispatch(),
-            "smtp": lambda env: env["mail.mail"].process_email_queue(),
-        }
-        while True:
-            for stage, call in calls.items():
-                stage_started = time.perf_counter()
-                with environment(args.database) as cr:
-                    call(api.Environment(cr, SUPERUSER_ID, {}))
-                stages[stage] = (
-                    stages.get(stage, 0.0) + time.perf_counter() - stage_started
-                )
-            with environment(args.database) as cr:
-                if not addon_left(api.Environment(cr, SUPERUSER_ID, {})):
-                    break
-    elapsed = time.perf_counter() - started
+    started = last_change = last_poll = time.perf_counter()
+    last_left = None
+    woken = True  # a server's cron threads look for due jobs when they start
+    while True:
+        if woken or time.perf_counter() - last_poll > POLL_SECONDS:
+            IrCron._process_jobs(args.database)
+            last_poll = time.perf_counter()
+        left = work_left(checker.cursor(), args.side)
+        if not left:
+            break
+        if left != last_left:
+            last_left, last_change = left, time.perf_counter()
+        elif time.perf_counter() - last_change > STUCK_SECONDS:
+            raise SystemExit(f"stuck with {left} left")
+        woken = bool(select.select([listener], [], [], 0.1)[0])
+        listener.poll()
+        woken = woken or bool(listener.notifies)
+        listener.notifies.clear()
     print(
         json.dumps(
             {
-                "seconds": elapsed,
+                "seconds": time.perf_counter() - started,
                 "queries": sql_db.sql_counter - queries,
                 "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                "stages": {stage: round(sec, 2) for stage, sec in stages.items()},
+                "stages": {name: round(sec, 2) for name, sec in stages.items()},
             }
         )
     )
@@ -297,25 +356,68 @@ def parse_or_run_phase(parser, setup_phase, measure_phase):
 # ----------------------------------------------------------------------
 
 
-def child(args, phase, side, db, shape, stack_env):  # noqa: PLR0917
-    profile = []
-    if args.profile and phase == "measure":
-        profile = ["-m", "cProfile", "-o", f"{args.profile}/{side}-{shape}.prof"]
+def command(args, phase, side, db, shape, stack_env, profile=None):  # noqa: PLR0917
+    return [
+        sys.executable,
+        *(["-m", "cProfile", "-o", profile] if profile else []),
+        __file__,
+        *("-c", args.config, "--phase", phase, "--side", side),
+        *("--database", db, "--shape", shape),
+        *("--smtp-host", stack_env["SERVICE_CARE_SMTP_HOST"]),
+        *("--smtp-port", stack_env["SERVICE_CARE_SMTP_PORT"]),
+    ]
+
+
+def last_json(output):
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def setup_child(args, side, db, shape, stack_env):
     output = subprocess.run(
-        [
-            sys.executable,
-            *profile,
-            __file__,
-            *("-c", args.config, "--phase", phase, "--side", side),
-            *("--database", db, "--shape", shape),
-            *("--smtp-host", stack_env["SERVICE_CARE_SMTP_HOST"]),
-            *("--smtp-port", stack_env["SERVICE_CARE_SMTP_PORT"]),
-        ],
+        command(args, "setup", side, db, shape, stack_env),
         check=True,
         capture_output=True,
         text=True,
     )
-    return json.loads(output.stdout.strip().splitlines()[-1])
+    return last_json(output.stdout)
+
+
+def cron_workers(args, side, db, shape, stack_env):
+    """Run the side's cron workers at once, each a process of its own (a
+    cron thread of Odoo's server); the seconds are the parent's, from the
+    start of all to the end of the last."""
+    workers = []
+    for number in range(args.cron_workers):
+        profile = args.profile and f"{args.profile}/{side}-{shape}-{number}.prof"
+        workers.append(
+            subprocess.Popen(
+                command(args, "measure", side, db, shape, stack_env, profile),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+        )
+    for worker in workers:  # each has loaded the registry
+        if worker.stdout.readline().strip() != "ready":
+            raise SystemExit(f"a {side} worker failed to start")
+    started = time.perf_counter()
+    for worker in workers:
+        worker.stdin.write("go\n")
+        worker.stdin.flush()
+    outputs = [worker.communicate()[0] for worker in workers]
+    seconds = time.perf_counter() - started
+    if any(worker.returncode for worker in workers):
+        raise SystemExit(f"a {side} worker failed")
+    figures = [last_json(output) for output in outputs]
+    stages = collections.Counter()
+    for figure in figures:
+        stages.update(figure["stages"])
+    return {
+        "seconds": seconds,
+        "queries": sum(figure["queries"] for figure in figures),
+        "peak_mib": max(figure["peak_mib"] for figure in figures),
+        "stages": {name: round(sec, 2) for name, sec in stages.items()},
+    }
 
 
 def received(spool):
@@ -343,9 +445,9 @@ def one_side(args, side, shape, stack_env):
     run("dropdb", "--if-exists", db)
     run("createdb", "-T", ODOO_TEMPLATE if side == "odoo" else ADDON_TEMPLATE, db)
     try:
-        child(args, "setup", side, db, shape, stack_env)
+        setup_child(args, side, db, shape, stack_env)
         received(stack_env["SERVICE_CARE_SMTP_SPOOL"])  # empty the spool
-        figures = child(args, "measure", side, db, shape, stack_env)
+        figures = cron_workers(args, side, db, shape, stack_env)
     finally:
         run("dropdb", "--if-exists", db)
     counts = received(stack_env["SERVICE_CARE_SMTP_SPOOL"])
@@ -377,6 +479,12 @@ def main():
     )
     parser.add_argument(
         "--profile", metavar="DIR", help="write cProfile statistics of each run there"
+    )
+    parser.add_argument(
+        "--cron-workers",
+        type=int,
+        default=2,
+        help="cron workers per side (Odoo's server has 2 cron threads by default)",
     )
     parser.add_argument("--side", choices=SIDES, help=argparse.SUPPRESS)
     parser.add_argument("--database", help=argparse.SUPPRESS)

@@ -81,6 +81,9 @@ def main():
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # aiosmtpd logs every command at INFO: several lines per email, where
+    # the spooled line below says what a reader needs.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     Path(args.spool).mkdir(parents=True, exist_ok=True)
     asyncio.run(serve(args.host, args.port, args.spool))
 

@@ -301,6 +301,10 @@ class ServiceCareBatchJob(models.AbstractModel):
 
         :param constants: ``{column: value}`` the same for every row; the
             create and write user and date are added
+
+        A row's ``False``, the ORM's empty value, is stored as NULL, as the
+        ORM stores it in any column but a boolean one (psycopg2 would send
+        the boolean, which a text column keeps as the word "false").
         """
         uid = self.env.uid
         now = self.env.cr.now()  # the transaction's time, as the ORM stamps
@@ -317,7 +321,11 @@ class ServiceCareBatchJob(models.AbstractModel):
                 SQL.identifier(table),
                 SQL(", ").join(SQL.identifier(name) for name in names),
                 SQL(", ").join(
-                    SQL(placeholders, *[row[c] for c in columns], *fixed)
+                    SQL(
+                        placeholders,
+                        *[None if row[c] is False else row[c] for c in columns],
+                        *fixed,
+                    )
                     for row in rows
                 ),
             )

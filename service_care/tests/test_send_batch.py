@@ -11,6 +11,7 @@ from odoo import tools
 from odoo.modules import module
 from odoo.tests import tagged
 from odoo.tools import safe_eval
+from odoo.tools.mail import email_normalize
 
 from ..models import service_care_message as message_module
 from .common import ServiceCareCase
@@ -162,6 +163,8 @@ class TestSendBatch(ServiceCareCase):
             self.assertEqual(chatter.record_name, customer.display_name)
             self.assertEqual(chatter.author_id, self.env.user.partner_id)
             self.assertEqual(chatter.subject, f"Hello {customer.name}")
+            # The template gives no Reply-To: none stored (not "false").
+            self.assertIs(chatter.reply_to, False)
             self.assertNotIn("<script", chatter.body)
             self.assertIn(chatter, customer.message_ids)
             mail = mails.filtered(lambda m, c=chatter: m.mail_message_id == c)
@@ -206,6 +209,12 @@ class TestSendBatch(ServiceCareCase):
                 self.assertEqual(str(message[header]), str(first[header]), header)
             self.assertEqual(message.get_content_type(), "multipart/alternative")
         for message, partner, log in zip(received, partners, messages, strict=True):
+            # Without a Reply-To of its own, replies go to the sender, as
+            # Odoo's build_email has it.
+            self.assertEqual(
+                message["Reply-To"].addresses[0].addr_spec,
+                email_normalize(log.mail_message_id.email_from),
+            )
             self.assertEqual(message["Subject"], f"Hello {partner.name}")
             self.assertEqual(message["To"].addresses[0].display_name, partner.name)
             self.assertEqual(message["Message-Id"], log.mail_message_id.message_id)

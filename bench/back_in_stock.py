@@ -298,6 +298,8 @@ def measure(args):
     print("ready", flush=True)
     sys.stdin.readline()  # the parent starts every worker at once
     queries = sql_db.sql_counter
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = usage.ru_utime + usage.ru_stime
     started = last_change = last_poll = time.perf_counter()
     last_left = None
     woken = True  # a server's cron threads look for due jobs when they start
@@ -316,12 +318,14 @@ def measure(args):
         listener.poll()
         woken = woken or bool(listener.notifies)
         listener.notifies.clear()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     print(
         json.dumps(
             {
                 "seconds": time.perf_counter() - started,
                 "queries": sql_db.sql_counter - queries,
-                "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "peak_mib": usage.ru_maxrss / 1024,
+                "cpu": usage.ru_utime + usage.ru_stime - cpu,
                 "stages": {name: round(sec, 2) for name, sec in stages.items()},
             }
         )
@@ -416,6 +420,7 @@ def cron_workers(args, side, db, shape, stack_env):
         "seconds": seconds,
         "queries": sum(figure["queries"] for figure in figures),
         "peak_mib": max(figure["peak_mib"] for figure in figures),
+        "cpu": [round(figure["cpu"], 2) for figure in figures],
         "stages": {name: round(sec, 2) for name, sec in stages.items()},
     }
 

@@ -580,6 +580,9 @@ class ServiceCareMessage(models.Model):
         # The chatter copy goes through the sanitiser of Odoo's chatter field.
         chatter_body = self.env["mail.message"]._fields["body"]
         Message = self.env["mail.message"]
+        # The tracking links' base URL, the same for every message (the
+        # model has no website of its own), read once.
+        base_url = self[:1].get_base_url()
         mail_vals, queued = [], self.browse()
         for (template, _model, lang), messages in self._render_groups(
             "mail_template_id"
@@ -597,7 +600,7 @@ class ServiceCareMessage(models.Model):
                     {
                         "subject": values.get("subject") or False,
                         "body": chatter_body.convert_to_column(body, Message),
-                        "body_html": message._tracked_body(body),
+                        "body_html": message._tracked_body(body, base_url),
                         "email_from": values.get("email_from")
                         or message.company_id.email_formatted,
                         "reply_to": values.get("reply_to") or False,
@@ -607,7 +610,7 @@ class ServiceCareMessage(models.Model):
                         "res_id": message.res_id,
                         "message_type": "email_outgoing",
                         "subtype_id": note.id,
-                        "headers": repr(message._mail_headers()),
+                        "headers": repr(message._mail_headers(base_url)),
                     }
                 )
                 queued |= message
@@ -808,9 +811,11 @@ class ServiceCareMessage(models.Model):
             self.company_id.get_base_url() if self.company_id else self.get_base_url()
         )
 
-    def _open_url(self):
+    def _open_url(self, base_url=None):
         self.ensure_one()
-        return tracking.open_url(self.get_base_url(), self.uuid, self._token("open"))
+        return tracking.open_url(
+            base_url or self.get_base_url(), self.uuid, self._token("open")
+        )
 
     def _click_url(self, url, base_url=None):
         self.ensure_one()
@@ -818,21 +823,26 @@ class ServiceCareMessage(models.Model):
             base_url or self.get_base_url(), self.uuid, self._token("click", url), url
         )
 
-    def _unsubscribe_url(self):
+    def _unsubscribe_url(self, base_url=None):
         self.ensure_one()
         return tracking.unsubscribe_url(
-            self.get_base_url(), self.uuid, self._token("unsubscribe")
+            base_url or self.get_base_url(), self.uuid, self._token("unsubscribe")
         )
 
-    def _preferences_url(self):
+    def _preferences_url(self, base_url=None):
         self.ensure_one()
         return tracking.preferences_url(
-            self.get_base_url(), self.uuid, self._token("preferences")
+            base_url or self.get_base_url(), self.uuid, self._token("preferences")
         )
 
-    def _tracked_body(self, body):
-        """Add the open pixel, tracked links and unsubscribe footer to a body."""
+    def _tracked_body(self, body, base_url=None):
+        """Add the open pixel, tracked links and unsubscribe footer to a body.
+
+        :param base_url: the links' base URL, when the caller has it already
+            (a batch reads it once)
+        """
         self.ensure_one()
+        base_url = base_url or self.get_base_url()
         if self.kind == "marketing":
             body = tracking.add_footer(
                 body,
@@ -841,19 +851,21 @@ class ServiceCareMessage(models.Model):
                     "bought from us."
                 ),
                 [
-                    (self._preferences_url(), self.env._("Choose what you receive")),
-                    (self._unsubscribe_url(), self.env._("Unsubscribe")),
+                    (
+                        self._preferences_url(base_url),
+                        self.env._("Choose what you receive"),
+                    ),
+                    (self._unsubscribe_url(base_url), self.env._("Unsubscribe")),
                 ],
             )
         if not self.company_id.care_tracking:
             return body
-        base_url = self.get_base_url()  # once, not once per link
         body = tracking.rewrite_links(
             body,
             lambda url: self._click_url(url, base_url),
             skip_prefix=f"{base_url}/care/",
         )
-        return tracking.add_open_pixel(body, self._open_url())
+        return tracking.add_open_pixel(body, self._open_url(base_url))
 
     def _tracked_text(self, text):
         """Send the links of an SMS text through the click redirect."""
@@ -864,12 +876,12 @@ class ServiceCareMessage(models.Model):
             text, self._click_url, skip_prefix=f"{self.get_base_url()}/care/"
         )
 
-    def _mail_headers(self):
+    def _mail_headers(self, base_url=None):
         """RFC 8058 one-click unsubscribe headers for marketing mail."""
         self.ensure_one()
         if self.kind != "marketing":
             return {}
-        return tracking.list_unsubscribe_headers(self._unsubscribe_url())
+        return tracking.list_unsubscribe_headers(self._unsubscribe_url(base_url))
 
     # ------------------------------------------------------------------
     # Crons

@@ -167,12 +167,14 @@ class ServiceCareScenarioRun(models.Model):
             )
 
     def _group_by_step(self):
-        for run in self.filtered(lambda run: not run.step_id):
-            first = run.scenario_id._care_steps()[:1]
-            if not first:
-                run._end("done", self.env._("The scenario has no step."))
-                continue
-            run.step_id = first
+        starting = self.filtered(lambda run: not run.step_id)
+        # The new runs of a scenario all start on its first step: one write.
+        for scenario, runs in starting.grouped("scenario_id").items():
+            first = scenario._care_steps()[:1]
+            if first:
+                runs.step_id = first
+            else:
+                runs._end("done", self.env._("The scenario has no step."))
         return self.filtered("step_id").grouped("step_id")
 
     def _execute_step(self, step):

@@ -44,7 +44,6 @@ import resource
 import select
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -501,7 +500,7 @@ def main():
     if args.quick:
         shapes = [tenth(shape) for shape in shapes]
     create_templates(args.config, args.reuse)
-    stack = stack_tools.Stack(Path(tempfile.mkdtemp(prefix="service-care-bis-")))
+    stack = stack_tools.Stack(stack_tools.bench_run_dir("service-care-bis-"))
     rows, failed = [], False
     try:
         stack_env = stack.start()

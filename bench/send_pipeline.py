@@ -23,7 +23,6 @@ import json
 import resource
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -137,7 +136,7 @@ def main():
     args = parse_or_run_phase(parser, setup, measure)
     if args is None:
         return 0
-    stack = stack_tools.Stack(Path(tempfile.mkdtemp(prefix="service-care-send-")))
+    stack = stack_tools.Stack(stack_tools.bench_run_dir("service-care-send-"))
     rows, failed = [], False
     try:
         stack_env = stack.start()

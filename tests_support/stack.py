@@ -364,6 +364,17 @@ def parse_args(argv):
     return args
 
 
+def bench_run_dir(prefix):
+    """A run directory for a benchmark's stack, in memory (``/dev/shm``)
+    when the machine has it. The SMTP sink writes a file per email: on this
+    kind of machine's disk, creating it costs from 0.03 to 1 ms of kernel
+    time depending on the directory (measured: 0.55 ms in ``/tmp``, 0.03 ms
+    in ``/var/tmp``), against 0.02 ms in memory. That cost is the counting
+    instrument's, and it varied more than what the benchmarks measure."""
+    shm = Path("/dev/shm")
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=shm if shm.is_dir() else None))
+
+
 def main(argv=None):
     args = parse_args(argv)
     for signum in HANDLED_SIGNALS:

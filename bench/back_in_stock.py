@@ -400,15 +400,21 @@ def cron_workers(args, side, db, shape, stack_env):
                 text=True,
             )
         )
-    for worker in workers:  # each has loaded the registry
-        if worker.stdout.readline().strip() != "ready":
-            raise SystemExit(f"a {side} worker failed to start")
-    started = time.perf_counter()
-    for worker in workers:
-        worker.stdin.write("go\n")
-        worker.stdin.flush()
-    outputs = [worker.communicate()[0] for worker in workers]
-    seconds = time.perf_counter() - started
+    try:
+        for worker in workers:  # each has loaded the registry
+            if worker.stdout.readline().strip() != "ready":
+                raise SystemExit(f"a {side} worker failed to start")
+        started = time.perf_counter()
+        for worker in workers:
+            worker.stdin.write("go\n")
+            worker.stdin.flush()
+        outputs = [worker.communicate()[0] for worker in workers]
+        seconds = time.perf_counter() - started
+    finally:
+        for worker in workers:  # none left running when one failed
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait()
     if any(worker.returncode for worker in workers):
         raise SystemExit(f"a {side} worker failed")
     figures = [last_json(output) for output in outputs]

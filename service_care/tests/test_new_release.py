@@ -1,6 +1,7 @@
 # Copyright 2026 service_care contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from dateutil.relativedelta import relativedelta
+from freezegun import freeze_time
 
 from odoo import fields
 from odoo.tests import tagged
@@ -58,8 +59,11 @@ class TestNewRelease(ServiceCareCase):
         order.date_order = fields.Datetime.now() - relativedelta(months=months_ago)
 
     def _announce(self):
-        self.env["product.template"]._cron_care_new_releases()
-        self.env["service.care.scenario.run"]._cron_run()
+        # Mid-morning today: a marketing message in the quiet hours would
+        # wait for the morning, whatever the time the tests run at.
+        with freeze_time(fields.Datetime.now().replace(hour=10, minute=0)):
+            self.env["product.template"]._cron_care_new_releases()
+            self.env["service.care.scenario.run"]._cron_run()
         return self.env["service.care.message"].search(
             [
                 ("scenario_id", "=", self.scenario.id),

@@ -168,6 +168,31 @@ class TestScenarioEngine(ServiceCareCase):
         self.assertEqual(len(runs), 1)
         self.assertEqual(len(self._run_of(order)), 1)
 
+    def test_runs_start_on_their_own_scenario_s_first_step(self):
+        other = self.scenario.copy({"name": "Repeat order (copy)"})
+        # Its first step on is "Wait a week": the runs stay on it.
+        other.step_ids.sorted("sequence")[:4].enabled = False
+        orders = self._order() | self._order()
+        with freeze_time("2026-11-24 10:00:00"):
+            runs = self.scenario._enroll(orders) | other._enroll(orders)
+            self.Run._cron_run()
+        for run in runs:
+            # Both first steps wait: the runs are on them, due later.
+            first = run.scenario_id._care_steps()[:1]
+            self.assertEqual((run.state, run.step_id), ("running", first))
+        self.assertNotEqual(runs[0].step_id, runs[-1].step_id)
+
+    def test_a_scenario_without_steps_ends_its_runs_each_with_the_reason(self):
+        self.scenario.step_ids.enabled = False
+        orders = self._order() | self._order()
+        runs = self.scenario._enroll(orders)
+        self.Run._cron_run()
+        self.assertEqual(set(runs.mapped("state")), {"done"})
+        self.assertEqual(set(runs.mapped("end_reason")), {"The scenario has no step."})
+        for run in runs:
+            self.assertEqual(run.event_ids.mapped("outcome"), ["done"])
+        self.assertFalse(self.Message.search([("run_id", "in", runs.ids)]))
+
     def test_cancelled_order_leaves_the_scenario(self):
         with freeze_time("2026-11-24 10:00:00"):
             order = self._order()

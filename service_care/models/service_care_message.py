@@ -806,11 +806,6 @@ class ServiceCareMessage(models.Model):
         )
         return message if verdict == signed_link.VALID else self.browse()
 
-    def _tracking_base_url(self):
-        return (
-            self.company_id.get_base_url() if self.company_id else self.get_base_url()
-        )
-
     def _open_url(self, base_url=None):
         self.ensure_one()
         return tracking.open_url(

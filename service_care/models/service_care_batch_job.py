@@ -46,6 +46,8 @@ import psycopg2
 from odoo import api, models
 from odoo.tools import SQL, mute_logger
 
+from ..tools.remembered import call_scope
+
 _logger = logging.getLogger(__name__)
 
 # A cron call hands back to Odoo's cron runner after this many seconds (the
@@ -158,6 +160,7 @@ class ServiceCareBatchJob(models.AbstractModel):
         cron=None,
         time_budget=None,
         fan_out=None,
+        first_batch=None,
     ):
         """Claim and process batches until none is due or the time is up.
 
@@ -172,6 +175,10 @@ class ServiceCareBatchJob(models.AbstractModel):
         :param time_budget: seconds before handing back (``TIME_BUDGET``)
         :param fan_out: a ``FanOut``: how the work runs as jobs where a job
             queue takes it over (``_care_fan_out``)
+        :param first_batch: the size of the first batch, when smaller than
+            ``batch_size``: the cron that goes on with this one's work (woken
+            by its commit) starts sooner; the next batches double up to
+            ``batch_size``
         :return: how many items were done (0 when handed to jobs)
         """
         if fan_out is not None and self._care_fan_out(
@@ -181,41 +188,47 @@ class ServiceCareBatchJob(models.AbstractModel):
         budget = TIME_BUDGET if time_budget is None else time_budget
         started = time.monotonic()
         done = left = 0
-        while True:
-            try:
-                batch = claim(batch_size)
-            except psycopg2.errors.SerializationFailure:
-                if self._care_testing():
-                    raise
-                # Another worker changed these rows since this transaction
-                # began: a new transaction sees what it did.
-                self.env.cr.rollback()
-                continue
-            if not batch:
-                left = 0
-                break
-            result = process(batch)
-            done += len(batch) if result is None else result
-            left = remaining()
-            self.env["ir.cron"]._notify_progress(done=done, remaining=left)
-            self._care_commit()
-            if not self._care_testing():
-                # keep memory flat in the number of rows
-                self.env.invalidate_all()
-            if len(batch) < batch_size or not left:
-                break
-            if time.monotonic() - started >= budget:
-                _logger.info(
-                    "service_care: %s done, %s left; the cron goes on in a new call",
-                    done,
-                    left,
-                )
-                if callable(cron):
-                    cron()
-                elif cron:
-                    # sudo: waking a cron is bookkeeping of the job itself
-                    self.env.ref(cron).sudo()._trigger()
-                break
+        limit = min(first_batch or batch_size, batch_size)
+        # What the batches show again (a variant's name, price and link) is
+        # worked out once per call (``tools.remembered.recall``).
+        with call_scope():
+            while True:
+                try:
+                    batch = claim(limit)
+                except psycopg2.errors.SerializationFailure:
+                    if self._care_testing():
+                        raise
+                    # Another worker changed these rows since this transaction
+                    # began: a new transaction sees what it did.
+                    self.env.cr.rollback()
+                    continue
+                if not batch:
+                    left = 0
+                    break
+                result = process(batch)
+                done += len(batch) if result is None else result
+                left = remaining()
+                self.env["ir.cron"]._notify_progress(done=done, remaining=left)
+                self._care_commit()
+                if not self._care_testing():
+                    # keep memory flat in the number of rows
+                    self.env.invalidate_all()
+                if len(batch) < limit or not left:
+                    break
+                limit = min(limit * 2, batch_size)
+                if time.monotonic() - started >= budget:
+                    _logger.info(
+                        "service_care: %s done, %s left; "
+                        "the cron goes on in a new call",
+                        done,
+                        left,
+                    )
+                    if callable(cron):
+                        cron()
+                    elif cron:
+                        # sudo: waking a cron is bookkeeping of the job itself
+                        self.env.ref(cron).sudo()._trigger()
+                    break
         return done
 
     @api.model

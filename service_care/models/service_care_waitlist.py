@@ -11,6 +11,7 @@ from odoo.tools import SQL
 
 from ..tools import signed_link
 from ..tools import waitlist as waitlist_tools
+from ..tools.remembered import recall
 from .service_care_batch_job import FanOut
 
 STATES = [
@@ -129,6 +130,7 @@ class ServiceCareWaitlist(models.Model):
         compute="_compute_price", currency_field="price_currency_id"
     )
     price_currency_id = fields.Many2one("res.currency", compute="_compute_price")
+    product_name = fields.Char(compute="_compute_product_name")
     image_url = fields.Char(compute="_compute_shop_links")
     product_url = fields.Char(compute="_compute_shop_links")
     cart_url = fields.Char(compute="_compute_shop_links")
@@ -178,18 +180,46 @@ class ServiceCareWaitlist(models.Model):
             line.price, line.price_currency_id = prices[line]
 
     @api.depends_context("lang")
+    @api.depends("product_id")
+    def _compute_product_name(self):
+        lang = self.env.lang
+        names = recall(
+            "product_name",
+            [(lang, line.product_id.id) for line in self],
+            lambda keys: {
+                (lang, product.id): product.display_name
+                for product in self.env["product.product"].browse(
+                    [product_id for _lang, product_id in keys]
+                )
+            },
+        )
+        for line in self:
+            line.product_name = names[lang, line.product_id.id]
+
+    @api.depends_context("lang")
     @api.depends("product_id", "website_id")
     def _compute_shop_links(self):
+        lang = self.env.lang
         bases = {}  # per website: a send shows thousands of lines of a few
+        paths = recall(
+            "product_path",
+            [(lang, line.product_id.id) for line in self],
+            lambda keys: {
+                (lang, product.id): product.website_url
+                for product in self.env["product.product"].browse(
+                    [product_id for _lang, product_id in keys]
+                )
+            },
+        )
         for line in self:
             website = line.website_id
             if website not in bases:
                 bases[website] = website.get_base_url()
             base = bases[website]
-            product = line.product_id
-            line.image_url = f"{base}/web/image/product.product/{product.id}/image_256"
-            line.product_url = f"{base}{product.website_url}"
-            line.cart_url = f"{base}/shop/care/cart?product_ids={product.id}"
+            product_id = line.product_id.id
+            line.image_url = f"{base}/web/image/product.product/{product_id}/image_256"
+            line.product_url = f"{base}{paths[lang, product_id]}"
+            line.cart_url = f"{base}/shop/care/cart?product_ids={product_id}"
 
     @api.depends("partner_id", "website_id")
     def _compute_confirm_url(self):
@@ -203,7 +233,7 @@ class ServiceCareWaitlist(models.Model):
 
     def _care_prices(self):
         """{line: (price, currency)}: what each customer pays, per pricelist
-        in one go."""
+        in one go (each variant's price once per cron call: ``recall``)."""
         prices = {}
         for company, lines in self.grouped("company_id").items():
             # Each customer's pricelist once, all in one environment (a line
@@ -216,14 +246,28 @@ class ServiceCareWaitlist(models.Model):
                 lambda line, pricelists=pricelists: pricelists[line.partner_id.id]
             )
             for pricelist, group in by_pricelist.items():
-                if pricelist:
-                    amounts = pricelist._get_products_price(group.product_id, 1.0)
-                else:
-                    amounts = {p.id: p.lst_price for p in group.product_id}
                 currency = pricelist.currency_id or company.currency_id
+                amounts = recall(
+                    "price",
+                    [(company.id, pricelist.id, p.id) for p in group.product_id],
+                    lambda keys, pricelist=pricelist: self._care_price_of(
+                        pricelist, keys
+                    ),
+                )
                 for line in group:
-                    prices[line] = (amounts[line.product_id.id], currency)
+                    key = (company.id, pricelist.id, line.product_id.id)
+                    prices[line] = (amounts[key], currency)
         return prices
+
+    def _care_price_of(self, pricelist, keys):
+        """{key: price} of the variants of ``keys`` ``(company id, pricelist
+        id, variant id)``, all of ``pricelist``."""
+        products = self.env["product.product"].browse([key[2] for key in keys])
+        if pricelist:
+            amounts = pricelist._get_products_price(products, 1.0)
+        else:
+            amounts = {product.id: product.lst_price for product in products}
+        return {key: amounts[key[2]] for key in keys}
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -436,6 +480,8 @@ class ServiceCareWaitlist(models.Model):
             remaining=lambda: len(chosen()),
             batch_size=batch_size,
             cron="service_care.ir_cron_service_care_waitlist_detect",
+            # the scenario runner starts on the first customers at once
+            first_batch=max(batch_size // 8, 1),
             fan_out=FanOut(
                 self._name,
                 "_cron_detect",

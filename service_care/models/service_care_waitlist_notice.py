@@ -71,12 +71,10 @@ class ServiceCareWaitlistNotice(models.Model):
             notice.clicked_at = min(clicks) if clicks else False
 
     @api.depends_context("lang")
-    @api.depends("waitlist_ids.product_id")
+    @api.depends("waitlist_ids.product_name")
     def _compute_product_names(self):
         for notice in self:
-            notice.product_names = ", ".join(
-                notice.waitlist_ids.product_id.mapped("display_name")
-            )
+            notice.product_names = ", ".join(notice.waitlist_ids.mapped("product_name"))
 
     @api.depends("waitlist_ids.product_id", "website_id")
     def _compute_cart_url(self):

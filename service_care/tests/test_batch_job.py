@@ -8,6 +8,7 @@ from odoo.tests import TransactionCase, tagged
 from odoo.tools import SQL
 
 from odoo.addons.service_care.models import service_care_batch_job
+from odoo.addons.service_care.tools.remembered import recall
 
 DISPATCH = "service_care.ir_cron_service_care_message_dispatch"
 
@@ -65,6 +66,46 @@ class TestBatchJob(TransactionCase):
         self.assertRecordValues(progress, [{"done": 5, "remaining": 0}])
         # nothing due: nothing claimed, nothing done
         self.assertEqual(self._run(env, batch_size=2), (0, []))
+
+    def test_a_small_first_batch_then_doubling_up_to_the_batch_size(self):
+        env = self._in_cron()
+        done, processed = self._run(env, batch_size=2, first_batch=1)
+        self.assertEqual(done, 5)
+        ids = self.partners.ids
+        self.assertEqual(processed, [ids[0:1], ids[1:3], ids[3:5]])
+
+    def test_a_call_remembers_what_its_batches_recall(self):
+        """What one batch worked out (``tools.remembered.recall``) the next
+        batches of the call reuse; the next call works it out again."""
+        computed = []
+
+        def name_of(keys):
+            computed.append(keys)
+            return {key: f"variant {key}" for key in keys}
+
+        def process(partners):
+            recall("variant name", [7], name_of)
+            partners.ref = "batch-done"
+
+        due = SQL("ref = 'batch-due'")
+        batches = []
+
+        def run():
+            return self.Job._care_run_batches(
+                claim=lambda limit: self.Job._care_lock(
+                    self.Partner, due, SQL("id"), limit
+                ),
+                process=lambda partners: batches.append(partners) or process(partners),
+                remaining=lambda: self.Job._care_count(self.Partner, due),
+                batch_size=2,
+            )
+
+        self.assertEqual(run(), 5)
+        self.assertEqual(len(batches), 3)
+        self.assertEqual(computed, [[7]], "computed once for the call's batches")
+        self.partners[:2].ref = "batch-due"
+        run()
+        self.assertEqual(computed, [[7], [7]], "and again in the next call")
 
     def test_time_up_reports_the_real_remainder_and_wakes_the_cron(self):
         env = self._in_cron()

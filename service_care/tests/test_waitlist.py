@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import time
 from datetime import datetime, timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -81,6 +82,68 @@ class TestWaitlist(WaitlistCase):
         self.assertIn(f"/shop/care/cart?product_ids={self.red.id}", mail.body)
         # The SMS goes where the customer agreed to SMS marketing.
         self.assertEqual(len(self._messages(notices, "sms")), 1)
+
+    def test_a_variant_is_named_and_priced_once_per_cron_call(self):
+        """Each batch of the runner shows the variants the one before showed:
+        their names and prices are worked out once per call, not per batch."""
+        bob = self._make_customer("Bob", "bob@example.pl")
+        pricelist = self.env["product.pricelist"].create(
+            {
+                "name": "Care Test Shop Prices",
+                "currency_id": self.env.company.currency_id.id,
+            }
+        )
+        (self.customer | bob).property_product_pricelist = pricelist
+        for partner in self.customer | bob:
+            self._wait_for(partner, self.red, self.blue)
+        self._receive((self.red, 5), (self.blue, 5))
+        notices = self.Waitlist._care_detect()
+        Waitlist = self.registry["service.care.waitlist"]
+        Product = self.registry["product.product"]
+        priced, named = [], []
+        price_of, name_of = Waitlist._care_price_of, Product._compute_display_name
+
+        def counting_price_of(lines, pricelist, keys):
+            priced.extend(keys)
+            return price_of(lines, pricelist, keys)
+
+        def counting_name_of(products):
+            named.append(products.ids)
+            return name_of(products)
+
+        def commit(job):
+            # what a real commit does to the cache (a test's only flushes)
+            job.env.invalidate_all()
+
+        with (
+            patch.object(Waitlist, "_care_price_of", counting_price_of),
+            patch.object(Product, "_compute_display_name", counting_name_of),
+            patch.object(
+                self.registry["service.care.batch.job"], "_care_commit", commit
+            ),
+        ):
+            self.env["service.care.scenario.run"]._cron_run(batch_size=1)
+        emails = self._messages(notices)
+        self.assertEqual(emails.mapped("state"), ["queued", "queued"])
+        company = self.env.company.id
+        self.assertCountEqual(
+            priced,
+            [
+                (company, pricelist.id, self.red.id),
+                (company, pricelist.id, self.blue.id),
+            ],
+        )
+        mugs = {self.red.id, self.blue.id}
+        self.assertEqual(
+            len([ids for ids in named if mugs & set(ids)]),
+            1,
+            "both variants named at once, once",
+        )
+        for email in emails:
+            body = email.mail_message_id.body
+            self.assertIn(self.red.display_name, body)
+            self.assertIn(self.blue.display_name, body)
+            self.assertIn(f"{pricelist._get_product_price(self.red, 1.0):.2f}", body)
 
     def test_pacing_three_units_ten_waiting(self):
         customers = self._make_customers(10)

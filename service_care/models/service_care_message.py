@@ -593,7 +593,8 @@ class ServiceCareMessage(models.Model):
             )
             if rendered is None:
                 continue
-            for message in messages:
+            # the footer in the customer's language, as the body
+            for message in messages.with_context(lang=lang):
                 values = rendered[message.res_id]
                 body = values.get("body_html") or ""
                 mail_vals.append(

@@ -160,6 +160,18 @@ class TestSendPipeline(ServiceCareCase):
         self.assertTrue(message.reason)
         self.assertFalse(self.env["sms.sms"].search([("partner_id", "=", partner.id)]))
 
+    def test_the_unsubscribe_footer_speaks_the_customers_language(self):
+        self.env["res.lang"]._activate_lang("pl_PL")
+        self.env.ref("base.module_service_care")._update_translations(["pl_PL"])
+        polish = self._make_customer("Zofia Wójcik", "zofia@example.pl")
+        polish.lang = "pl_PL"
+        with freeze_time(IN_WINDOW):
+            message = self._send(polish)
+        self.assertEqual(message.state, "queued")
+        body = self._chatter_mail(message).body_html
+        self.assertIn("Wypisz się", body)
+        self.assertNotIn(">Unsubscribe<", body)
+
     def test_email_is_posted_in_the_chatter_with_tracking(self):
         with freeze_time(IN_WINDOW):
             message = self._send(self.customer)

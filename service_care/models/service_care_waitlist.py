@@ -182,35 +182,15 @@ class ServiceCareWaitlist(models.Model):
     @api.depends_context("lang")
     @api.depends("product_id")
     def _compute_product_name(self):
-        lang = self.env.lang
-        names = recall(
-            "product_name",
-            [(lang, line.product_id.id) for line in self],
-            lambda keys: {
-                (lang, product.id): product.display_name
-                for product in self.env["product.product"].browse(
-                    [product_id for _lang, product_id in keys]
-                )
-            },
-        )
+        names = self._care_variant_values("display_name")
         for line in self:
-            line.product_name = names[lang, line.product_id.id]
+            line.product_name = names[line.product_id.id]
 
     @api.depends_context("lang")
     @api.depends("product_id", "website_id")
     def _compute_shop_links(self):
-        lang = self.env.lang
         bases = {}  # per website: a send shows thousands of lines of a few
-        paths = recall(
-            "product_path",
-            [(lang, line.product_id.id) for line in self],
-            lambda keys: {
-                (lang, product.id): product.website_url
-                for product in self.env["product.product"].browse(
-                    [product_id for _lang, product_id in keys]
-                )
-            },
-        )
+        paths = self._care_variant_values("website_url")
         for line in self:
             website = line.website_id
             if website not in bases:
@@ -218,8 +198,24 @@ class ServiceCareWaitlist(models.Model):
             base = bases[website]
             product_id = line.product_id.id
             line.image_url = f"{base}/web/image/product.product/{product_id}/image_256"
-            line.product_url = f"{base}{paths[lang, product_id]}"
+            line.product_url = f"{base}{paths[product_id]}"
             line.cart_url = f"{base}/shop/care/cart?product_ids={product_id}"
+
+    def _care_variant_values(self, field_name):
+        """{variant id: its ``field_name`` in this language}, for the variants
+        of these lines, each read once per cron call (``recall``)."""
+        lang = self.env.lang
+        values = recall(
+            f"variant {field_name}",
+            [(lang, product_id) for product_id in self.product_id.ids],
+            lambda keys: {
+                (lang, product.id): product[field_name]
+                for product in self.env["product.product"].browse(
+                    [product_id for _lang, product_id in keys]
+                )
+            },
+        )
+        return {product_id: value for (_lang, product_id), value in values.items()}
 
     @api.depends("partner_id", "website_id")
     def _compute_confirm_url(self):

@@ -202,20 +202,20 @@ class ServiceCareWaitlist(models.Model):
             line.cart_url = f"{base}/shop/care/cart?product_ids={product_id}"
 
     def _care_variant_values(self, field_name):
-        """{variant id: its ``field_name`` in this language}, for the variants
-        of these lines, each read once per cron call (``recall``)."""
-        lang = self.env.lang
+        """{variant id: its ``field_name`` in this language and company}, for
+        the variants of these lines, each read once per cron call (``recall``)."""
+        scope = (self.env.lang, self.env.company.id)
         values = recall(
             f"variant {field_name}",
-            [(lang, product_id) for product_id in self.product_id.ids],
+            [(*scope, product_id) for product_id in self.product_id.ids],
             lambda keys: {
-                (lang, product.id): product[field_name]
+                (*scope, product.id): product[field_name]
                 for product in self.env["product.product"].browse(
-                    [product_id for _lang, product_id in keys]
+                    [key[-1] for key in keys]
                 )
             },
         )
-        return {product_id: value for (_lang, product_id), value in values.items()}
+        return {key[-1]: value for key, value in values.items()}
 
     @api.depends("partner_id", "website_id")
     def _compute_confirm_url(self):

@@ -53,7 +53,9 @@ def recall(kind, keys, compute):
     outside a scope, ``compute(keys)`` as it is.
 
     A batch of a cron shows the same variants as the batch before it (their
-    names, prices, links); its commit clears Odoo's cache, not this.
+    names, prices, links); its commit clears Odoo's cache, not this. What
+    changes while the call runs (a price, a name) shows from the next call
+    on, as in a cron that runs in one transaction.
     """
     memory = getattr(_calls, "memory", None)
     if memory is None:
